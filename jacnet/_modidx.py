@@ -72,4 +72,11 @@ d = { 'settings': { 'branch': 'main',
                                    'jacnet.structures.Unconstrained.forward': ( 'structures.html#unconstrained.forward',
                                                                                 'jacnet/structures.py'),
                                    'jacnet.structures._positive': ('structures.html#_positive', 'jacnet/structures.py'),
-                                   'jacnet.structures.as_structure': ('structures.html#as_structure', 'jacnet/structures.py')}}}
+                                   'jacnet.structures.as_structure': ('structures.html#as_structure', 'jacnet/structures.py')},
+            'jacnet.train': { 'jacnet.train.History': ('train.html#history', 'jacnet/train.py'),
+                              'jacnet.train.History.__len__': ('train.html#history.__len__', 'jacnet/train.py'),
+                              'jacnet.train.History.__repr__': ('train.html#history.__repr__', 'jacnet/train.py'),
+                              'jacnet.train.History.append': ('train.html#history.append', 'jacnet/train.py'),
+                              'jacnet.train._progress': ('train.html#_progress', 'jacnet/train.py'),
+                              'jacnet.train.fit': ('train.html#fit', 'jacnet/train.py'),
+                              'jacnet.train.risk': ('train.html#risk', 'jacnet/train.py')}}}
