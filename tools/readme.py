@@ -10,6 +10,7 @@ from nbconvert import MarkdownExporter
 
 root = Path(__file__).resolve().parent.parent
 nb = nbformat.read(root / 'nbs' / 'index.ipynb', as_version=4)
+nb.metadata['language_info'] = dict(name='python')  # fenced code blocks as ```python
 nb.cells = [c for c in nb.cells if not re.search(r'^\s*#\s*\|\s*hide', c.source, re.M)]
 body, res = MarkdownExporter().from_notebook_node(nb, resources=dict(output_files_dir='README_files'))
 out = root / 'README_files'
