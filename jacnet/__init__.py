@@ -6,7 +6,7 @@ __version__ = "0.1.0"
 # %% auto #0
 __all__ = []
 
-# %% ../nbs/15_api.ipynb #e30e1814
+# %% ../nbs/15_api.ipynb #969516cd
 from .structures import Structure, Unconstrained, Invertible, Lipschitz, as_structure
 from .integrate import Integrator, ODEIntegrator, IntegrationError, StraightPath, Path, line_integral, ToleranceSchedule
 from .quadrature import GaussLegendre, anchored
