@@ -69,7 +69,7 @@ class LoopPath:
 def path_value(model:JacNet, x:Tensor, path, integrator=None) -> Tensor:
     "y0 + ∫ J dc from the model's x0 to each row of `x` along `path` `(N, d_out)`."
     x = check_points(x, model.d_in, 'x', model.x0)
-    return line_integral(model._jac, model.x0, x, model.y0, integrator or model.integrator, path, params=tuple(model.parameters()))
+    return line_integral(model._jac, model.x0, x, model.y0, integrator or model.integrator, path, params=model.parameters)
 
 def path_gap(model:JacNet, x:Tensor, paths=(StraightPath(), AxisPath()), integrator=None) -> Tensor:
     "‖ŷ along paths[0] − ŷ along paths[1]‖ at each point `(N,)`: zero when J is a Jacobian field."
@@ -79,7 +79,7 @@ def loop_integral(model:JacNet, x:Tensor, radius:float=0.5, dims=(0, 1), integra
     "‖∮ J dc‖ around a circle through each point `(N,)`: zero when J is a Jacobian field."
     x = check_points(x, model.d_in, 'x', model.x0)
     z = torch.zeros(model.d_out, dtype=x.dtype, device=x.device)
-    return line_integral(model._jac, x, x, z, integrator or model.integrator, LoopPath(radius, dims), params=tuple(model.parameters())).norm(dim=-1)
+    return line_integral(model._jac, x, x, z, integrator or model.integrator, LoopPath(radius, dims), params=model.parameters).norm(dim=-1)
 
 def curl(model:JacNet, x:Tensor) -> Tensor:
     "C[n, i, j, k] = ∂J_ij/∂x_k − ∂J_ik/∂x_j `(N, d_out, d_in, d_in)`: zero iff every row of J is curl-free."

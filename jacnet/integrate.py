@@ -4,7 +4,7 @@
 
 # %% ../nbs/02_integrate.ipynb #33cac0a9
 from __future__ import annotations
-import math
+import cmath, math
 from typing import Callable, Sequence
 import torch
 from torch import Tensor
@@ -20,7 +20,7 @@ class StraightPath:
     def __call__(self, t:Tensor, a:Tensor, b:Tensor) -> tuple[Tensor, Tensor]:
         "Points and velocities at times `t` `(T,)`, each of shape `(T, N, d)`."
         t = t.reshape(-1, 1, 1)
-        v = torch.broadcast_to(b - a, b.shape)
+        v = b - a  # (N, d): `a` is (d,) or (N, d)
         return a + t * v, v.expand(t.shape[0], *b.shape)
     def __repr__(self): return "StraightPath()"
 
@@ -55,7 +55,7 @@ class Integrator:
     segments: bool = False  # `line_integral` integrates sorted 1-D points between neighbours
 
     def integrate(self, g:Callable[[Tensor], Tensor], y0:Tensor, params:Sequence[Tensor]=()) -> Tensor:
-        "y0 + ∫₀¹ g(t) dt, where `g` maps times `(T,)` to `(T, *y0.shape)`; `params` are the tensors g depends on."
+        "y0 + ∫₀¹ g(t) dt, where `g` maps times `(T,)` to `(T, *y0.shape)`; `params`: the tensors g depends on, or a function returning them."
         raise NotImplementedError
 
     def reset_nfe(self):
@@ -66,7 +66,8 @@ class Integrator:
         raise TypeError(f"{type(self).__name__} has no tolerance to set")
 
     def _check(self, y:Tensor) -> Tensor:
-        if not torch.isfinite(y).all(): raise IntegrationError(f"{self!r} produced non-finite values")
+        # one reduction on the fast path: a finite sum means finite entries; otherwise check them one by one
+        if not cmath.isfinite(y.sum().item()) and not torch.isfinite(y).all(): raise IntegrationError(f"{self!r} produced non-finite values")
         return y
 
 # %% ../nbs/02_integrate.ipynb #21e46da8
@@ -105,7 +106,7 @@ class ODEIntegrator(Integrator):
         if self.adaptive: opts.setdefault('max_num_steps', self.max_steps)
         kw = dict(rtol=self.rtol, atol=self.atol, method=self.method, options=opts)
         try:
-            if self.adjoint: x = odeint_adjoint(counted, x0, ts, adjoint_params=tuple(params), **kw)[-1]
+            if self.adjoint: x = odeint_adjoint(counted, x0, ts, adjoint_params=tuple(params() if callable(params) else params), **kw)[-1]
             else: x = odeint(counted, x0, ts, **kw)[-1]
         except AssertionError as e:
             why = str(e)
@@ -115,7 +116,7 @@ class ODEIntegrator(Integrator):
         return self._check(x)
 
     def integrate(self, g, y0, params=()):
-        return self.solve(lambda t, y: g(t.reshape(1))[0], y0, params)
+        return self.solve(lambda t, y: g(t.reshape(1))[0], y0.clone(), params)
 
     def __repr__(self):
         tol = f", rtol={self.rtol:g}, atol={self.atol:g}" if self.adaptive else ""
@@ -125,10 +126,11 @@ class ODEIntegrator(Integrator):
 def _integrate(jac, x0, x, y0, integrator, path, params):
     d_in = x.shape[1]
     def g(t):
-        c, v = path(t, x0, x)
-        J = jac(c.reshape(-1, d_in)).unflatten(0, c.shape[:2])
-        return (J @ v.unsqueeze(-1)).squeeze(-1)
-    return integrator.integrate(g, y0.clone(), params)
+        c, v = path(t, x0, x)  # (T, N, d_in) each
+        J = jac(c.reshape(-1, d_in))  # (T·N, d_out, d_in)
+        if d_in == 1: return J.reshape(*c.shape[:2], -1) * v  # a scalar velocity: J v is a product
+        return (J.reshape(*c.shape[:2], *J.shape[1:]) @ v.unsqueeze(-1)).squeeze(-1)
+    return integrator.integrate(g, y0, params)
 
 def _chunked(jac, x0, x, y0, integrator, path, params):
     "Integrate `integrator.chunk` points at a time, checkpointing each chunk when gradients are recorded."
@@ -166,7 +168,7 @@ def line_integral(jac:Callable[[Tensor], Tensor], # points (M, d_in) -> Jacobian
                   y0:Tensor,                       # value at x0, (d_out,) or (N, d_out)
                   integrator:Integrator,           # its `chunk` and `segments` attributes are honoured
                   path=StraightPath(),
-                  params:Sequence[Tensor]=()) -> Tensor:
+                  params:Sequence[Tensor]|Callable=()) -> Tensor: # tensors the Jacobian depends on, or a function returning them (the adjoint needs them)
     "y0 + ∫ J dc along `path` from `x0` to each row of `x`: shape `(N, d_out)`."
     N, d_in = x.shape
     y0 = torch.broadcast_to(y0, (N, y0.shape[-1]))

@@ -19,7 +19,7 @@ def _ode_inverse(model, y, integrator):
     def f(t, x):
         _, v = model.path(t.reshape(1), model.y0, y)
         return model.structure.solve(model._jac(x), v[0])
-    return integrator.solve(f, model.x0.expand(y.shape[0], model.d_in).clone(), params=tuple(model.parameters()))
+    return integrator.solve(f, model.x0.expand(y.shape[0], model.d_in).clone(), params=model.parameters)
 
 # %% ../nbs/04_inverse.ipynb #ee2bdb0a
 def _tiny(v:Tensor, k:float=8.) -> Tensor: return k * torch.finfo(v.dtype).eps * (1 + v.abs())

@@ -80,6 +80,6 @@ class JacNet(nn.Module):
     def _forward(self, x:Tensor, integrator:Integrator|None=None) -> Tensor:
         # `forward` without the input checks, for callers that checked once (fit), optionally with another integrator
         return line_integral(self._jac, self.x0, x, self.y0, self.integrator if integrator is None else integrator,
-                             self.path, params=tuple(self.parameters()))
+                             self.path, params=self.parameters)
 
     def extra_repr(self): return f"d_in={self.d_in}, d_out={self.d_out}, integrator={self.integrator!r}, path={self.path!r}"

@@ -44,7 +44,7 @@ class GaussLegendre(Integrator):
     def integrate(self, g, y0, params=()):
         t, w = gauss_legendre(self.n, y0.dtype, y0.device)
         self.nfe += self.n
-        y = y0 + torch.tensordot(w, g(t), dims=1)
+        y = y0 + (w.view(w.shape + (1,) * y0.ndim) * g(t)).sum(0)  # Σᵢ wᵢ g(tᵢ), g(t) of shape (n, *y0.shape)
         return self._check(y) if y.device.type == 'cpu' else y
 
     def __repr__(self):
@@ -75,4 +75,4 @@ def anchored(model,              # a JacNet
     ya = check_points(y_anchors, model.d_out, 'y_anchors', model.y0)
     if getattr(model.integrator, 'segments', False): raise ValueError("anchored needs an integrator without segments=True (one anchor per point)")
     a, b = nearest_anchor(x, xa, ya)
-    return line_integral(model._jac, a, x, b, model.integrator, model.path, params=tuple(model.parameters()))
+    return line_integral(model._jac, a, x, b, model.integrator, model.path, params=model.parameters)

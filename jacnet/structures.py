@@ -69,6 +69,7 @@ class Invertible(Structure):
 
     def forward(self, raw, d_in, d_out):
         A = raw.unflatten(-1, (d_out, d_in))
+        if d_out == 1: return A * A + self.eps  # 1 × 1: A Aᵀ + εI is a square plus ε
         eye = torch.eye(d_out, dtype=raw.dtype, device=raw.device)
         return A @ A.transpose(-1, -2) + self.eps * eye
 
