@@ -52,6 +52,7 @@ class Integrator:
     adaptive: bool = False  # has a tolerance that `set_tolerance` changes
     nfe: int = 0            # integrand evaluations since the last `reset_nfe`
     chunk: int|None = None  # `line_integral` integrates at most this many points at a time (None: all at once)
+    chunk_over: int|None = None  # ... but only splits batches of more than this many points (None: more than `chunk`)
     segments: bool = False  # `line_integral` integrates sorted 1-D points between neighbours
 
     def integrate(self, g:Callable[[Tensor], Tensor], y0:Tensor, params:Sequence[Tensor]=()) -> Tensor:
@@ -135,7 +136,7 @@ def _integrate(jac, x0, x, y0, integrator, path, params):
 def _chunked(jac, x0, x, y0, integrator, path, params):
     "Integrate `integrator.chunk` points at a time, checkpointing each chunk when gradients are recorded."
     N, chunk = x.shape[0], getattr(integrator, 'chunk', None)
-    if chunk is None or N <= chunk: return _integrate(jac, x0, x, y0, integrator, path, params)
+    if chunk is None or N <= max(chunk, getattr(integrator, 'chunk_over', None) or 0): return _integrate(jac, x0, x, y0, integrator, path, params)
     if int(chunk) != chunk or chunk < 1: raise ValueError(f"chunk must be a positive integer or None, got {chunk}")
     x0s = torch.broadcast_to(x0, x.shape).split(int(chunk)) if x0.ndim == 2 else [x0] * math.ceil(N / chunk)
     def run(a, b, c): return _integrate(jac, a, b, c, integrator, path, params)

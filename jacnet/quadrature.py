@@ -32,13 +32,13 @@ def gauss_legendre(n:int,          # number of nodes
 class GaussLegendre(Integrator):
     "Fixed n-node Gauss–Legendre quadrature on [0, 1]: all nodes in one batched call, plain autograd."
     adaptive = False
-    pairs = 2 ** 15  # chunk='auto' integrates at most this many (point, node) pairs per network call
+    pairs, pairs_over = 2 ** 15, 2 ** 17  # chunk='auto': batches of more than pairs_over (point, node) pairs go pairs at a time
     def __init__(self,
                  n:int=8,                     # number of nodes: exact for polynomials of degree ≤ 2n − 1
-                 chunk:int|str|None='auto',   # points integrated at a time: 'auto' (pairs // n), a positive integer, or None (all at once)
+                 chunk:int|str|None='auto',   # points integrated at a time: 'auto' (see `pairs`), a positive integer, or None (all at once)
                  segments:bool=False):        # 1-D: integrate sorted points between neighbours
         if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive integer, got {n!r}")
-        if isinstance(chunk, str) and chunk == 'auto': chunk = max(1, self.pairs // n)
+        if isinstance(chunk, str) and chunk == 'auto': chunk, self.chunk_over = max(1, self.pairs // n), max(1, self.pairs_over // n)
         elif chunk is not None and (not isinstance(chunk, int) or chunk < 1):
             raise ValueError(f"chunk must be a positive integer, 'auto' or None, got {chunk!r}")
         self.n, self.chunk, self.segments = n, chunk, bool(segments)
@@ -50,7 +50,7 @@ class GaussLegendre(Integrator):
         return self._check(y) if y.device.type == 'cpu' else y
 
     def __repr__(self):
-        auto = self.chunk == max(1, self.pairs // self.n)
+        auto = self.chunk == max(1, self.pairs // self.n) and self.chunk_over == max(1, self.pairs_over // self.n)
         return (f"GaussLegendre(n={self.n}" + ("" if auto else f", chunk={self.chunk}")
                 + (", segments=True" if self.segments else "") + ")")
 
