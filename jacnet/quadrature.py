@@ -38,10 +38,13 @@ class GaussLegendre(Integrator):
                  chunk:int|str|None='auto',   # points integrated at a time: 'auto' (see `pairs`), a positive integer, or None (all at once)
                  segments:bool=False):        # 1-D: integrate sorted points between neighbours
         if not isinstance(n, int) or n < 1: raise ValueError(f"n must be a positive integer, got {n!r}")
-        if isinstance(chunk, str) and chunk == 'auto': chunk, self.chunk_over = max(1, self.pairs // n), max(1, self.pairs_over // n)
+        self.n = n
+        if isinstance(chunk, str) and chunk == 'auto': chunk, self.chunk_over = self._auto()
         elif chunk is not None and (not isinstance(chunk, int) or chunk < 1):
             raise ValueError(f"chunk must be a positive integer, 'auto' or None, got {chunk!r}")
-        self.n, self.chunk, self.segments = n, chunk, bool(segments)
+        self.chunk, self.segments = chunk, bool(segments)
+
+    def _auto(self) -> tuple[int, int]: return max(1, self.pairs // self.n), max(1, self.pairs_over // self.n)  # (chunk, chunk_over)
 
     def integrate(self, g, y0, params=()):
         t, w = gauss_legendre(self.n, y0.dtype, y0.device)
@@ -50,7 +53,7 @@ class GaussLegendre(Integrator):
         return self._check(y) if y.device.type == 'cpu' else y
 
     def __repr__(self):
-        auto = self.chunk == max(1, self.pairs // self.n) and self.chunk_over == max(1, self.pairs_over // self.n)
+        auto = (self.chunk, self.chunk_over) == self._auto()
         return (f"GaussLegendre(n={self.n}" + ("" if auto else f", chunk={self.chunk}")
                 + (", segments=True" if self.segments else "") + ")")
 
