@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 from .model import JacNet, check_points
 from .integrate import ToleranceSchedule
+from torch.optim.adam import adam
 
 # %% auto #0
 __all__ = ['risk', 'History', 'fit']
@@ -81,10 +82,32 @@ def _check_dydx(dydx, model:JacNet, n:int) -> Tensor:
     if not torch.isfinite(dydx).all(): raise ValueError("dydx contains NaN or infinite values")
     return dydx
 
-def _adam(params:list, lr:float):
-    "Adam, fused into one kernel per step for real parameters on the CPU or CUDA: the same update with far fewer operations."
-    fused = all(p.is_floating_point() and p.device.type in ('cpu', 'cuda') for p in params)
-    return torch.optim.Adam(params, lr=lr, fused=fused)
+def _fusable(params:list) -> bool:
+    "Whether torch's fused Adam kernel takes these parameters: real tensors on the CPU or CUDA."
+    return all(p.is_floating_point() and p.device.type in ('cpu', 'cuda') for p in params)
+
+class _Adam:
+    "Adam through torch's functional `torch.optim.adam.adam` (the update `torch.optim.Adam` makes, fused into one kernel for real parameters on the CPU or CUDA), with its moments held here."
+    def __init__(self, params:list, lr:float):
+        self.params, self.param_groups = params, [dict(lr=lr)]
+        self.fused = _fusable(params)
+        self.complex = any(p.is_complex() for p in params)
+        self.m = [torch.zeros_like(p) for p in params]  # first and second moments
+        self.v = [torch.zeros_like(p) for p in params]
+        self.steps = [torch.zeros((), dtype=torch.float32, device=p.device if self.fused else 'cpu') for p in params]  # where torch.optim.Adam keeps them
+
+    def step(self):
+        "One update of the parameters that have a gradient (like `torch.optim.Adam`, skip the others)."
+        have = [i for i, p in enumerate(self.params) if p.grad is not None]
+        ps, ms, vs, ss = ([t[i] for i in have] for t in (self.params, self.m, self.v, self.steps))
+        with torch.no_grad():
+            adam(ps, [p.grad for p in ps], ms, vs, [], ss, fused=self.fused, has_complex=self.complex, amsgrad=False,
+                 beta1=0.9, beta2=0.999, lr=self.param_groups[0]['lr'], weight_decay=0., eps=1e-8, maximize=False)
+
+def _optimizer(params:list, lr:float, lr_schedule):
+    "`_Adam`, or `torch.optim.Adam` (fused where it can be) when a torch LR scheduler is to drive it."
+    if lr_schedule is None: return _Adam(params, lr)
+    return torch.optim.Adam(params, lr=lr, fused=_fusable(params))
 
 def _scheduler(opt, lr_schedule, iters:int):
     if lr_schedule is None: return None
@@ -143,7 +166,7 @@ def fit(model:JacNet,
         if sched is not None: sched.reset(integ)
         params = list(model.parameters())
         if learn_y0: params.append(model.y0.requires_grad_(True))
-        opt = _adam(params, lr)
+        opt = _optimizer(params, lr, lr_schedule)
         lr_sched = _scheduler(opt, lr_schedule, iters)
         best, best_state, bad = math.inf, None, 0
         order = tr
