@@ -7,7 +7,8 @@ reference rendered, exports hidden) into _proc/, and convert each processed note
 nbconvert, figures embedded as data URIs. The published site is rendered by Quarto in the deploy workflow;
 this build is for reading and checking the pages where Quarto is not available.
 
-Usage: python tools/build_docs.py [NOTEBOOK ...]   (default: every notebook in nbs/)
+Usage: python tools/build_docs.py [NOTEBOOK ...]   (a name such as 05_train, 05_train.ipynb or nbs/05_train.ipynb;
+       default: every notebook in nbs/)
 """
 import os, re, sys, time, html, json, subprocess
 import yaml
@@ -108,7 +109,7 @@ def main(names):
     nbs, docs, proc = cfg.nbs_path, cfg.config_path / cfg.doc_path.name, cfg.config_path / '_proc'
     refresh_quarto_yml()
     _build_modidx()
-    files = [nbs / n for n in names] if names else sorted(p for p in nbs.glob('*.ipynb') if not p.name.startswith('_'))
+    files = [nbs / (Path(n).stem + '.ipynb') for n in names] if names else sorted(p for p in nbs.glob('*.ipynb') if not p.name.startswith('_'))
     (proc / '_exec').mkdir(parents=True, exist_ok=True); docs.mkdir(exist_ok=True)
     pages = []
     for f in sorted(nbs.glob('*.ipynb')):
