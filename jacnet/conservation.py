@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_conservation.ipynb #f70c1933
 from __future__ import annotations
-import math, time
+import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
@@ -13,7 +13,7 @@ from .structures import Structure, _positive, spd_solve
 from .integrate import ODEIntegrator, StraightPath, line_integral
 from .model import JacNet, check_points
 from .inverse import *
-from .train import risk, History, _progress
+from .train import risk, History, fit
 
 # %% auto #0
 __all__ = ['input_jacobian', 'AxisPath', 'LoopPath', 'path_value', 'path_gap', 'loop_integral', 'curl', 'curl_norm',
@@ -296,17 +296,8 @@ def fit_curl(model:JacNet,
              weight:float=1.0,          # λ, the weight of the curl penalty (0: plain risk)
              points:Tensor|None=None,   # where the curl is penalised (default: x)
              progress:bool=False) -> History:
-    "Full-batch Adam on the paper's risk plus `weight` × `curl_penalty(model, points)`; the history records the risk."
-    x = check_points(x, model.d_in, 'x', model.x0); y = check_points(y, model.d_out, 'y', model.y0)
-    if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {x.shape[0]} and {y.shape[0]}")
+    "`fit` (full batch, the integrator's own tolerance) on the paper's risk plus `weight` × `curl_penalty(model, points)`; the history records both together."
     if not weight >= 0: raise ValueError(f"weight must be non-negative, got {weight}")
     points = x if points is None else check_points(points, model.d_in, 'points', model.x0)
-    opt, hist, integ = torch.optim.Adam(model.parameters(), lr=lr), History(), model.integrator
-    for i in range(int(iters)):
-        t0 = time.perf_counter(); integ.reset_nfe(); opt.zero_grad()
-        r = risk(model(x), y)
-        (r + weight * curl_penalty(model, points) if weight > 0 else r).backward()
-        opt.step()
-        hist.append(r.item(), None, integ.nfe, time.perf_counter() - t0)
-        if progress: _progress(i + 1, int(iters), r.item(), None, integ.nfe)
-    return hist
+    return fit(model, x, y, iters=iters, lr=lr, tol=None, progress=progress,
+               penalty=(lambda m: weight * curl_penalty(m, points)) if weight > 0 else None)

@@ -133,8 +133,9 @@ def fit(model:JacNet,
         lr_schedule=None,                 # None, 'cosine', or a function opt -> torch LR scheduler, stepped every iteration
         dydx:Tensor|None=None,            # derivative data (N, d_out, d_in), or (N, d_out) when d_in = 1: adds a loss on J
         dydx_weight:float=1.,             # weight of the derivative loss
+        penalty=None,                     # a function model -> scalar tensor added to the loss at every step (a regulariser)
         seed:int|None=None) -> History:   # seeds the validation split and the minibatch order
-    "Train `model` on (x, y) with Adam on the paper's risk (plus a loss on J when `dydx` is given); returns the `History`."
+    "Train `model` on (x, y) with Adam on the paper's risk (plus a loss on J when `dydx` is given, plus `penalty(model)`); returns the `History`."
     x = check_points(x, model.d_in, 'x', model.x0)
     y = check_points(y, model.d_out, 'y', model.y0)
     n = x.shape[0]
@@ -142,6 +143,7 @@ def fit(model:JacNet,
     if int(iters) != iters or iters < 0: raise ValueError(f"iters must be a non-negative integer, got {iters}")
     if not lr > 0: raise ValueError(f"lr must be positive, got {lr}")
     if dydx is not None: dydx = _check_dydx(dydx, model, n)
+    if penalty is not None and not callable(penalty): raise TypeError(f"penalty must be a function model -> scalar tensor, got {type(penalty).__name__}")
     if not 0 <= val_frac < 1: raise ValueError(f"val_frac must lie in [0, 1), got {val_frac}")
     g = torch.Generator()
     if seed is not None: g.manual_seed(seed)
@@ -181,6 +183,10 @@ def fit(model:JacNet,
             xb, yb, db = (x, y, dydx) if whole else (x[idx], y[idx], None if dydx is None else dydx[idx])
             loss = risk(model._forward(xb), yb)  # x was checked once above
             if dydx is not None: loss = loss + dydx_weight * (model.jacobian(xb) - db).flatten(1).norm(dim=1).mean()
+            if penalty is not None:
+                pen = penalty(model)
+                if not (isinstance(pen, Tensor) and pen.ndim == 0): raise ValueError(f"penalty must return a scalar tensor, got {pen!r:.60}")
+                loss = loss + pen
             l = loss.item()
             if not math.isfinite(l): raise FloatingPointError(f"the loss became {l} at iteration {i}")
             loss.backward()
