@@ -10,6 +10,7 @@ import torch
 from torch import Tensor
 from torch.utils.checkpoint import checkpoint
 from torchdiffeq import odeint, odeint_adjoint
+from .structures import _positive
 
 # %% auto #0
 __all__ = ['StraightPath', 'Path', 'IntegrationError', 'Integrator', 'ODEIntegrator', 'line_integral', 'ToleranceSchedule']
@@ -92,10 +93,7 @@ class ODEIntegrator(Integrator):
 
     def set_tolerance(self, rtol:float, atol:float|None=None):
         "Set `rtol` and `atol` (`atol` defaults to `rtol`)."
-        atol = rtol if atol is None else atol
-        for name, v in (('rtol', rtol), ('atol', atol)):
-            if not (float(v) > 0 and math.isfinite(v)): raise ValueError(f"{name} must be a finite positive number, got {v}")
-        self.rtol, self.atol = float(rtol), float(atol)
+        self.rtol, self.atol = _positive('rtol', rtol), _positive('atol', rtol if atol is None else atol)
 
     def solve(self, f:Callable[[Tensor, Tensor], Tensor], x0:Tensor, params:Sequence[Tensor]=()) -> Tensor:
         "x(1) for dx/dt = f(t, x), x(0) = x0."
