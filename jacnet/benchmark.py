@@ -7,22 +7,22 @@ from __future__ import annotations
 import copy, json, math, resource, statistics, subprocess, sys, time
 import torch
 from .model import JacNet
-from .integrate import ODEIntegrator, ToleranceSchedule
+from .integrate import INTEGRATORS, ToleranceSchedule
 from .quadrature import GaussLegendre
 from .train import fit
-import jacnet.inverse
 
 # %% auto #0
-__all__ = ['integrators', 'median_time', 'bench_training', 'bench_pass', 'peak_memory', 'bench_inverse', 'table', 'run', 'main']
+__all__ = ['methods', 'median_time', 'bench_training', 'bench_pass', 'peak_memory', 'bench_inverse', 'table', 'run', 'main']
 
 # %% ../nbs/11_benchmark.ipynb #e2dea6cb
-def integrators(tol:float=1e-5) -> dict:
-    "The methods compared, by name: dopri5 and its adjoint at `tol`, and Gauss–Legendre variants."
-    return {'dopri5': lambda: ODEIntegrator('dopri5', rtol=tol, atol=tol),
-            'dopri5 adjoint': lambda: ODEIntegrator('dopri5', rtol=tol, atol=tol, adjoint=True),
-            'GL8': lambda: GaussLegendre(8),  # the default: chunks of 4096 points
-            'GL8 unchunked': lambda: GaussLegendre(8, chunk=None),
-            'GL8 segments': lambda: GaussLegendre(8, segments=True)}
+def methods(tol:float=1e-5) -> dict:
+    "The methods compared, by name: (integrator factory, options of `JacNet.integral`); dopri5 and its adjoint at `tol`, Gauss–Legendre variants."
+    ode, quad = INTEGRATORS['ode'], INTEGRATORS['quadrature']
+    return {'dopri5': (lambda: ode('dopri5', rtol=tol, atol=tol), {}),
+            'dopri5 adjoint': (lambda: ode('dopri5', rtol=tol, atol=tol, adjoint=True), {}),
+            'GL8': (lambda: quad(8), {}),  # the default: chunks of 4096 points beyond 16384
+            'GL8 unchunked': (lambda: quad(8), dict(chunk=None)),
+            'GL8 segments': (lambda: quad(8), dict(segments=True))}
 
 def median_time(fn, repeats:int=5) -> float:
     "Median wall-clock seconds of `fn()` over `repeats` calls, after one warm-up call."
@@ -39,12 +39,12 @@ def _experiment(name, seed):
     return JacNet(1, 1, 'lipschitz').set_initial(torch.zeros(1), torch.zeros(1)), x, x.abs()
 
 def bench_training(name:str,          # 'exp' (invertible) or 'abs' (Lipschitz)
-                   methods:dict,      # name -> integrator factory
+                   methods:dict,      # name -> (integrator factory, integral options): training uses the factory
                    seeds=range(5), iters:int=50) -> list[dict]:
     "Rows for `iters` Adam iterations of a paper experiment, with tolerance annealing for adaptive integrators; the methods take turns, seed by seed."
     runs = {m: [] for m in methods}
     for s in seeds:
-        for m, make in methods.items():
+        for m, (make, _) in methods.items():
             model, x, y = _experiment(name, s)
             model.integrator = make()
             t = time.perf_counter()
@@ -63,27 +63,26 @@ def _pass_setup(N, d, seed=0):
     x = torch.rand(N, d) * 4 - 2
     return model, x
 
-def _one_pass(model, x):
-    model.zero_grad(); y = model(x); y.sum().backward(); return y.detach()
+def _one_pass(model, x, opts={}):
+    model.zero_grad(); y = model.integral(x, **opts); y.sum().backward(); return y.detach()
 
 def bench_pass(N:int, d:int, methods:dict, repeats:int=3, memory:bool=False) -> list[dict]:
     "Rows for one forward + backward pass over N points of a random d-D invertible model; the methods take turns, `repeats` rounds of a warm-up and a timed pass."
     model, x = _pass_setup(N, d)
     ref = copy.deepcopy(model).double(); ref.integrator = GaussLegendre(64)
     with torch.no_grad(): y_ref = ref(x.double())
-    integs = {m: make() for m, make in methods.items()}
-    integs = {m: g for m, g in integs.items() if not (g.segments and d > 1)}
+    integs = {m: (make(), opts) for m, (make, opts) in methods.items() if not (opts.get('segments') and d > 1)}
     rows, ts = {}, {m: [] for m in integs}
-    for m, integ in integs.items():  # values, evaluations per pass, and a warm-up
+    for m, (integ, opts) in integs.items():  # values, evaluations per pass, and a warm-up
         model.integrator = integ
-        y = _one_pass(model, x)
-        integ.reset_nfe(); _one_pass(model, x)
+        y = _one_pass(model, x, opts)
+        integ.reset_nfe(); _one_pass(model, x, opts)
         rows[m] = dict(task=f"pass N={N:.0e} d={d}", method=m, evals=integ.nfe, error=(y.double() - y_ref).abs().max().item())
     for _ in range(repeats):
-        for m, integ in integs.items():
+        for m, (integ, opts) in integs.items():
             model.integrator = integ
-            _one_pass(model, x)  # the previous method leaves the memory allocator in its own state: warm up on this one
-            t = time.perf_counter(); _one_pass(model, x); ts[m].append(time.perf_counter() - t)
+            _one_pass(model, x, opts)  # the previous method leaves the memory allocator in its own state: warm up on this one
+            t = time.perf_counter(); _one_pass(model, x, opts); ts[m].append(time.perf_counter() - t)
     for m, row in rows.items():
         row['seconds'] = statistics.median(ts[m])
         if memory: row['memory_mb'] = peak_memory(N, d, m)
@@ -107,9 +106,10 @@ def _peak_rss_mb() -> float:
 def _memory_child(N, d, method):
     torch.set_num_threads(1)
     model, x = _pass_setup(N, d)
-    model.integrator = integrators()[method]()
+    make, opts = methods()[method]
+    model.integrator = make()
     before = _peak_rss_mb()
-    _one_pass(model, x)
+    _one_pass(model, x, opts)
     print(_peak_rss_mb() - before)
 
 def _count_net(model):
@@ -131,7 +131,7 @@ def bench_inverse(n_values:int=200, repeats:int=3, seed:int=0) -> list[dict]:
         rows = []
         for m, call in {'ODE inverse (dopri5 1e-7)': lambda: model.inverse(yq, method='ode'),
                         'Newton': lambda: model.inverse(yq),
-                        'Newton seeded by ODE': lambda: model.inverse(yq, seed='ode')}.items():
+                        'Newton started by ODE': lambda: model.inverse(yq, start='ode')}.items():
             box[0] = 0; xi = call(); evals = box[0] / n_values
             rows.append(dict(task=f"inverse exp ×{n_values}", method=m, seconds=median_time(call, repeats), evals=evals,
                              error=(model(xi) - yq).abs().max().item(), x_error=(xi - x_ref).abs().max().item()))
@@ -156,8 +156,8 @@ def table(rows:list[dict]) -> str:
 def run(quick:bool=False, memory:bool=True, threads:int|None=1) -> list[dict]:
     "All rows of the benchmark (`quick`: tiny sizes, only to check that the code runs); prints the table."
     if threads: torch.set_num_threads(threads)
-    ms = integrators()
-    train_ms = {k: ms[k] for k in ('dopri5', 'dopri5 adjoint', 'GL8', 'GL8 segments')}
+    ms = methods()
+    train_ms = {k: ms[k] for k in ('dopri5', 'dopri5 adjoint', 'GL8')}
     rows = []
     seeds, iters = (range(1), 2) if quick else (range(5), 50)
     for name in ('exp', 'abs'): rows += bench_training(name, train_ms, seeds, iters)

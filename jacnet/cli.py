@@ -9,13 +9,12 @@ from pathlib import Path
 import matplotlib
 import torch
 from fastcore.script import call_parse, Param
-from .experiments import EXPERIMENTS, PaperConfig, run_all, summarize, plot_fig1, plot_fig2, plot_fig3
-from .integrate import ODEIntegrator
-from .quadrature import GaussLegendre
+from .experiments import PaperConfig, run_all, summarize, plot_fig1, plot_fig2, plot_fig3
+from .integrate import INTEGRATORS
 from .defaults import compare_defaults, format_comparison
 
 # %% auto #0
-__all__ = ['INTEGRATORS', 'format_table', 'reproduce', 'jacnet_reproduce']
+__all__ = ['format_table', 'reproduce', 'jacnet_reproduce']
 
 # %% ../nbs/10_cli.ipynb #bba3990f
 _GUARANTEES = ('min_derivative', 'max_slope', 'inverse_roundtrip_max')
@@ -34,10 +33,8 @@ def format_table(summary:dict) -> str:
     return "\n".join(lines)
 
 # %% ../nbs/10_cli.ipynb #d9f7996f
-INTEGRATORS = dict(ode=lambda: ODEIntegrator('dopri5'),   # the paper's: torchdiffeq, tolerance annealed
-                   quadrature=lambda: GaussLegendre(8))   # fixed 8-node Gauss–Legendre, one batched call
-
 def _integrator_factory(integrator:str):
+    "A factory of fresh integrators for a name in the library's one registry, `INTEGRATORS` ('ode': dopri5, the paper's; 'quadrature': Gauss–Legendre)."
     if integrator in INTEGRATORS: return INTEGRATORS[integrator]
     raise ValueError(f"unknown integrator {integrator!r}; choose one of {sorted(INTEGRATORS)}")
 
@@ -72,6 +69,6 @@ def reproduce(out:str|Path, seeds=(0, 1, 2, 3, 4), iters:int=50, integrator:str=
 def jacnet_reproduce(out:Param("folder for the figures and metrics.json", str)='results',
                      seeds:Param("seeds to run", int, nargs='+')=[0, 1, 2, 3, 4],
                      iters:Param("Adam iterations per experiment", int)=50,
-                     integrator:Param("line integrator: 'ode' (torchdiffeq dopri5, the paper's) or 'quadrature' (Gauss–Legendre)", str, choices=['ode', 'quadrature'])='ode'):
+                     integrator:Param("line integrator: 'ode' (torchdiffeq dopri5, the paper's) or 'quadrature' (Gauss–Legendre)", str, choices=sorted(INTEGRATORS))='ode'):
     "Reproduce the paper's experiments (figures 1–3 and metrics.json)."
     reproduce(out, seeds, iters, integrator)

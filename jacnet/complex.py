@@ -4,51 +4,13 @@
 
 # %% ../nbs/13_complex.ipynb #dfee6d0a
 from __future__ import annotations
-import math
 import torch
-from torch import nn, Tensor
-from .structures import Structure
+from torch import Tensor
 from .model import JacNet
-from .conservation import _linears, map_jacobian
+from .conservation import map_jacobian
 
 # %% auto #0
-__all__ = ['CauchyRiemann', 'Holomorphic', 'cr_residual', 'to_complex', 'to_real']
-
-# %% ../nbs/13_complex.ipynb #8fe963bf
-class CauchyRiemann(Structure):
-    "J = [[α, −β], [β, α]]: multiplication by α + iβ at every point (the computed map is not holomorphic in general)."
-    def check_dims(self, d_in, d_out):
-        super().check_dims(d_in, d_out)
-        if (d_in, d_out) != (2, 2):
-            raise ValueError(f"{type(self).__name__} maps C to C as R² to R²: needs d_in = d_out = 2, got d_in={d_in}, d_out={d_out}")
-    def n_raw(self, d_in, d_out): return 2
-    def forward(self, raw, d_in=2, d_out=2):
-        a, b = raw[..., 0], raw[..., 1]
-        return torch.stack([torch.stack([a, -b], -1), torch.stack([b, a], -1)], -2)
-
-# %% ../nbs/13_complex.ipynb #b15cc4c3
-class Holomorphic(CauchyRiemann):
-    "J from f′(z) = g(z), the network read as a function holomorphic in z = x₁ + i x₂: the computed map is holomorphic."
-    conservative = True
-    def __init__(self, activation=torch.sin):  # an entire function of complex tensors (torch.sin, torch.exp, torch.cosh; not tanh)
-        super().__init__()
-        if not callable(activation): raise TypeError(f"activation must be callable, got {type(activation).__name__}")
-        self.activation = activation
-
-    def derivative(self, net:nn.Module, z:Tensor) -> Tensor:
-        "g(z) `(N,)` complex, for complex points `z` `(N,)`: the network read as a complex network."
-        layers = _linears(net, 'Holomorphic')
-        W = layers[0].weight
-        if W.shape[1] != 2: raise ValueError(f"Holomorphic needs a first layer with 2 inputs (Re z, Im z), got {W.shape[1]}")
-        h = z[:, None] * torch.complex(W[:, 0], W[:, 1]) + layers[0].bias
-        for l in layers[1:]:
-            h = self.activation(h) @ l.weight.T.to(h.dtype) + l.bias
-        return h[:, 0] + 1j * h[:, 1]
-
-    def jacobian(self, net, x, d_in, d_out):
-        g = self.derivative(net, torch.complex(x[:, 0], x[:, 1]))
-        return self(torch.stack([g.real, g.imag], -1))
-    def _hparams(self): return dict(activation=getattr(self.activation, '__name__', self.activation))
+__all__ = ['cr_residual', 'to_complex', 'to_real']
 
 # %% ../nbs/13_complex.ipynb #0e43b18a
 def cr_residual(model:JacNet, x:Tensor, integrator=None) -> Tensor:

@@ -4,48 +4,19 @@
 
 # %% ../nbs/09_defaults.ipynb #0f80baf0
 from __future__ import annotations
-import copy, math, time
+import math
 import torch
 from torch import nn, Tensor
-from .structures import Structure, Lipschitz, _positive, spd_solve
-from .integrate import Integrator, ODEIntegrator, ToleranceSchedule
+from .numerics import check_positive
+from .structures import Lipschitz, PositiveExp
+from .integrate import Integrator
 from .model import JacNet
-from .inverse import *
 from .train import fit
 from .experiments import PaperConfig, TARGETS, EXPERIMENTS, Run, paper_data, evaluator, run_experiment
 
 # %% auto #0
-__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'softclip', 'PositiveExp', 'multiscale_init', 'default_model',
-           'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison', 'compare_on', 'hill',
-           'hill_inverse']
-
-# %% ../nbs/09_defaults.ipynb #a67b8c0e
-def softclip(x:Tensor, bound:float) -> Tensor:
-    "x / (1 + |x| / bound): the identity near 0, smoothly limited to (-bound, bound)."
-    return x / (1 + x.abs() / bound)
-
-class PositiveExp(Structure):
-    "Invertible structure J = L Lᵀ, L lower-triangular with diagonal exp(softclip(a, bound)/2); in 1-D J = exp(softclip(a, bound))."
-    invertible = square = True
-    def __init__(self, bound:float=11.):  # |softclip| < bound: in 1-D the slope lies in (exp(-bound), exp(bound))
-        super().__init__()
-        self.bound = _positive("bound", bound)
-
-    def n_raw(self, d_in, d_out): return d_out * (d_out + 1) // 2
-
-    def forward(self, raw, d_in, d_out):
-        d = d_out
-        if d == 1: return torch.exp(softclip(raw, self.bound)).unsqueeze(-1)
-        i, j = torch.tril_indices(d, d, device=raw.device)
-        L = raw.new_zeros(*raw.shape[:-1], d, d)
-        L[..., i, j] = raw
-        diag = torch.exp(softclip(torch.diagonal(L, dim1=-2, dim2=-1), self.bound) / 2)
-        L = torch.tril(L, -1) + torch.diag_embed(diag)
-        return L @ L.transpose(-1, -2)
-
-    def solve(self, J, v): return spd_solve(J, v)
-
-    def _hparams(self): return dict(bound=self.bound)
+__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'multiscale_init', 'default_model', 'paper_metrics',
+           'run_default', 'compare_defaults', 'format_comparison', 'compare_on', 'hill', 'hill_inverse']
 
 # %% ../nbs/09_defaults.ipynb #409bef86
 def multiscale_init(net:nn.Sequential,         # a JacNet's network (`model.net`)
@@ -53,7 +24,7 @@ def multiscale_init(net:nn.Sequential,         # a JacNet's network (`model.net`
                     out_scale:float=1.,        # multiplies the last layer (weights and bias)
                     generator:torch.Generator|None=None) -> nn.Sequential:
     "Rescale a freshly initialised network: per-unit input scales in `scales`, last layer times `out_scale`."
-    lo, hi = _positive("scales[0]", scales[0]), _positive("scales[1]", scales[1])
+    lo, hi = check_positive("scales[0]", scales[0]), check_positive("scales[1]", scales[1])
     if lo > hi: raise ValueError(f"scales must be increasing, got {scales}")
     first, last = net[0], net[-1]
     with torch.no_grad():
@@ -73,14 +44,18 @@ def default_model(guarantee:str='invertible',         # 'invertible' or 'lipschi
                   depth:int=1,                         # number of hidden layers
                   k:float=1.,                          # Lipschitz bound (lipschitz only)
                   integrator:Integrator|None=None,     # default: the model's default, GaussLegendre(8)
-                  seed:int|None=None) -> JacNet:       # seeds the initialisation (None: the global RNG)
+                  seed:int|None=None) -> JacNet:       # seeds the initialisation without touching the global RNG (None: draw from the global RNG)
     "A `JacNet` built with the documented default recipe for `guarantee`."
     if guarantee not in RECIPES: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(RECIPES)}")
     r = RECIPES[guarantee]
-    if seed is not None: torch.manual_seed(seed)
-    m = JacNet(d_in, d_out, r['structure'](k), hidden=hidden, depth=depth, activation=r['activation'], integrator=integrator)
-    multiscale_init(m.net, r['scales'], r['out_scale'])
-    return m
+    def build():
+        m = JacNet(d_in, d_out, r['structure'](k), hidden=hidden, depth=depth, activation=r['activation'], integrator=integrator)
+        multiscale_init(m.net, r['scales'], r['out_scale'])
+        return m
+    if seed is None: return build()
+    with torch.random.fork_rng(devices=[]):  # the global RNG is restored afterwards
+        torch.manual_seed(seed)
+        return build()
 
 # %% ../nbs/09_defaults.ipynb #39517a79
 GUARANTEE = dict(exp='invertible', abs='lipschitz')

@@ -5,13 +5,12 @@
 # %% ../nbs/08_experiments.ipynb #9a0e6aae
 from __future__ import annotations
 import copy, math, time
-from dataclasses import dataclass, field, asdict
+from dataclasses import dataclass, asdict
 import torch
 import matplotlib.pyplot as plt
 from .structures import Unconstrained, Invertible, Lipschitz
 from .integrate import Integrator, ODEIntegrator, ToleranceSchedule
 from .model import JacNet
-from .inverse import *
 from .train import fit, risk, History
 from .quadrature import GaussLegendre
 

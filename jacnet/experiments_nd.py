@@ -4,15 +4,11 @@
 
 # %% ../nbs/14_experiments_nd.ipynb #c1515a74
 from __future__ import annotations
-import math, time
 import torch
 from torch import Tensor
-from .structures import Unconstrained, Invertible
 from .integrate import ODEIntegrator
 from .model import JacNet
-from .inverse import *
-from .train import fit, risk
-from .conservation import ConvexPotential, Triangular, path_gap, map_jacobian, triangular_inverse
+from .conservation import path_gap, map_jacobian
 
 # %% auto #0
 __all__ = ['TARGETS_ND', 'convex_gradient', 'triangular_map', 'evaluate_nd']
@@ -45,7 +41,7 @@ def evaluate_nd(model:JacNet, target, lim:float=2.5, n:int=7, integrator=None) -
                    roundtrip=float('nan'))
         if model.structure.invertible:
             with torch.no_grad():
-                Xi = triangular_inverse(model, Y) if isinstance(model.structure, Triangular) else \
+                Xi = model.inverse(Y) if model.route == 'primitive' else \
                      model.inverse(Y, integrator=ODEIntegrator(rtol=1e-10, atol=1e-10), method='ode')
                 out['roundtrip'] = (model(Xi) - Y).abs().max().item()
         return out

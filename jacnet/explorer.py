@@ -9,29 +9,26 @@ import torch
 import matplotlib.pyplot as plt
 import ipywidgets as W
 from .structures import Unconstrained, Invertible, Lipschitz
-from .integrate import ODEIntegrator
-from .quadrature import GaussLegendre
+from .integrate import INTEGRATORS, as_integrator
 from .model import JacNet
-from .inverse import *
 from .train import fit
-from .defaults import default_model, PositiveExp
+from .defaults import default_model
 
 # %% auto #0
-__all__ = ['TARGETS', 'STRUCTURES', 'make_model', 'train_and_plot', 'explore']
+__all__ = ['EXAMPLE_TARGETS', 'MODEL_CHOICES', 'make_model', 'train_and_plot', 'explore']
 
 # %% ../nbs/15_explorer.ipynb #db860732
-TARGETS = dict(exp=torch.exp, abs=torch.abs, sin=torch.sin)
-STRUCTURES = ('invertible', 'lipschitz', 'unconstrained', 'default invertible', 'default lipschitz')
+EXAMPLE_TARGETS = dict(exp=torch.exp, abs=torch.abs, sin=torch.sin)
+MODEL_CHOICES = ('invertible', 'lipschitz', 'unconstrained', 'default invertible', 'default lipschitz')
 
 def make_model(structure:str, param:float, integrator:str) -> JacNet:
     "A 1-D JacNet for the explorer's `structure` name, its parameter (ε or k) and integrator name."
-    integrators = dict(quadrature=lambda: GaussLegendre(8), ode=ODEIntegrator)
-    if integrator not in integrators: raise ValueError(f"unknown integrator {integrator!r}; choose one of {list(integrators)}")
-    integ = integrators[integrator]()
+    if integrator not in INTEGRATORS: raise ValueError(f"unknown integrator {integrator!r}; choose one of {sorted(INTEGRATORS)}")
+    integ = as_integrator(integrator)
     if structure == 'default invertible': return default_model('invertible', integrator=integ)
     if structure == 'default lipschitz': return default_model('lipschitz', k=param, integrator=integ)
     s = dict(invertible=lambda: Invertible(param), lipschitz=lambda: Lipschitz(param), unconstrained=Unconstrained)
-    if structure not in s: raise ValueError(f"unknown structure {structure!r}; choose one of {list(STRUCTURES)}")
+    if structure not in s: raise ValueError(f"unknown structure {structure!r}; choose one of {list(MODEL_CHOICES)}")
     return JacNet(1, 1, s[structure](), integrator=integ)
 
 def train_and_plot(target:str|Callable='exp', # a name in `targets`, or a function of a tensor
@@ -39,7 +36,7 @@ def train_and_plot(target:str|Callable='exp', # a name in `targets`, or a functi
                    n_points:int=5, noise:float=0., iters:int=50, seed:int=0,
                    targets:dict|None=None):     # extra named target functions
     "Train one model with these settings and draw its fit, derivative, inverse and risk; returns the figure."
-    f = target if callable(target) else {**TARGETS, **(targets or {})}[target]
+    f = target if callable(target) else {**EXAMPLE_TARGETS, **(targets or {})}[target]
     g = torch.Generator().manual_seed(seed)
     x = torch.rand(n_points, 1, generator=g) * 2 - 1
     y = f(x) + noise * torch.randn(n_points, 1, generator=g)
@@ -77,10 +74,10 @@ def train_and_plot(target:str|Callable='exp', # a name in `targets`, or a functi
 def explore(targets:dict|None=None, # extra named target functions, e.g. dict(cube=lambda x: x**3)
             **defaults) -> W.interactive:  # initial values of the controls
     "An ipywidgets explorer of JacNet fits: returns the `interactive` widget (display it in Jupyter)."
-    names = list({**TARGETS, **(targets or {})})
+    names = list({**EXAMPLE_TARGETS, **(targets or {})})
     controls = dict(
         target=W.Dropdown(options=names, value=defaults.get('target', names[0]), description='target'),
-        structure=W.Dropdown(options=STRUCTURES, value=defaults.get('structure', 'invertible'), description='structure'),
+        structure=W.Dropdown(options=MODEL_CHOICES, value=defaults.get('structure', 'invertible'), description='structure'),
         param=W.FloatLogSlider(value=defaults.get('param', 1e-4), base=10, min=-6, max=1, description='ε or k'),
         integrator=W.Dropdown(options=['quadrature', 'ode'], value=defaults.get('integrator', 'quadrature'), description='integrator'),
         n_points=W.IntSlider(value=defaults.get('n_points', 5), min=2, max=200, description='points'),

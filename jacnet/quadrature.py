@@ -6,7 +6,7 @@
 from __future__ import annotations
 import torch
 from torch import Tensor
-from .integrate import Integrator, IntegrationError, StraightPath, line_integral, register_integrator
+from .integrate import Integrator, register_integrator
 
 # %% auto #0
 __all__ = ['gauss_legendre', 'GaussLegendre']
