@@ -12,8 +12,8 @@ from .structures import (Structure, STRUCTURES, register_structure, as_structure
                                PositiveExp, softclip, CauchyRiemann, ConvexPotential, ConvexNet, Triangular, Holomorphic, ComplexNet)
 from .integrate import (StraightPath, Path, AxisPath, LoopPath, Integrator, IntegrationError, ODEIntegrator, INTEGRATORS,
                               register_integrator, as_integrator, line_integral, ToleranceSchedule)
-from .quadrature import GaussLegendre, gauss_legendre
-from .model import JacNet, nearest_anchor, check_structure
+from .quadrature import GaussLegendre, gauss_legendre, PiecewiseLinear
+from .model import JacNet, nearest_anchor, check_structure, certify
 from .train import fit, risk, History
 
 __all__ = ['check_positive', 'check_points', 'input_jacobian', 'spd_solve', 'solve_increasing', 'newton', 'RootError',
@@ -21,4 +21,4 @@ __all__ = ['check_positive', 'check_points', 'input_jacobian', 'spd_solve', 'sol
            'PositiveExp', 'softclip', 'CauchyRiemann', 'ConvexPotential', 'ConvexNet', 'Triangular', 'Holomorphic', 'ComplexNet',
            'StraightPath', 'Path', 'AxisPath', 'LoopPath', 'Integrator', 'IntegrationError', 'ODEIntegrator', 'INTEGRATORS',
            'register_integrator', 'as_integrator', 'line_integral', 'ToleranceSchedule', 'GaussLegendre', 'gauss_legendre',
-           'JacNet', 'nearest_anchor', 'check_structure', 'fit', 'risk', 'History']
+           'PiecewiseLinear', 'JacNet', 'nearest_anchor', 'check_structure', 'certify', 'fit', 'risk', 'History']

@@ -11,10 +11,10 @@ from torch import nn, Tensor
 from .numerics import check_points, input_jacobian, solve_increasing, newton, RootError
 from .structures import Structure, as_structure
 from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, line_integral, as_integrator
-from .quadrature import GaussLegendre
+from .quadrature import GaussLegendre, PiecewiseLinear
 
 # %% auto #0
-__all__ = ['JacNet', 'nearest_anchor', 'check_structure', 's_name']
+__all__ = ['JacNet', 'certify', 'nearest_anchor', 'check_structure', 's_name']
 
 # %% ../nbs/05_model.ipynb #371d5e8a
 class JacNet(nn.Module):
@@ -27,7 +27,8 @@ class JacNet(nn.Module):
         'cauchy_riemann', 'convex_potential', 'triangular', 'holomorphic'): the form of J and the guarantee it gives.
     hidden, depth : width and number of hidden layers of the network the structure builds.
     activation : hidden activation (a module class); None: the structure's default (tanh for output activations).
-    integrator : an `Integrator` or a name in `INTEGRATORS` ('quadrature', 'ode'); None: `GaussLegendre(8)`.
+    integrator : an `Integrator` or a name in `INTEGRATORS` ('grid', 'quadrature', 'ode'); None: `PiecewiseLinear()` in 1-D (keeps the structure's
+        bound for the computed map), `GaussLegendre(8)` otherwise.
     path : the path from x0 to x (a callable, see `StraightPath`); None: the straight line.
     evaluation : 'auto' (a closed-form primitive when the structure has one, else the line integral) or 'integral'.
     """
@@ -38,7 +39,7 @@ class JacNet(nn.Module):
                  hidden:int=64,                   # width of each hidden layer
                  depth:int=1,                     # number of hidden layers
                  activation:Callable[[], nn.Module]|None=None, # hidden activation (a module class); None: the structure's default
-                 integrator:Integrator|str|None=None, # how the line integral is evaluated (default: GaussLegendre(8))
+                 integrator:Integrator|str|None=None, # how the line integral is evaluated (default: PiecewiseLinear() in 1-D, GaussLegendre(8) otherwise)
                  path:Callable|None=None,         # path from x0 to x (default: StraightPath())
                  evaluation:str='auto'):          # 'auto': the structure's closed-form primitive when it has one; 'integral': always the line integral
         super().__init__()
@@ -50,7 +51,8 @@ class JacNet(nn.Module):
         self.structure = as_structure(structure)
         self.structure.check_dims(self.d_in, self.d_out)
         self.net = self.structure.build_net(self.d_in, self.d_out, int(hidden), int(depth), activation)
-        self.integrator = GaussLegendre() if integrator is None else as_integrator(integrator)
+        if integrator is None: integrator = PiecewiseLinear() if self.d_in == 1 else GaussLegendre()
+        self.integrator = as_integrator(integrator)
         self.path = StraightPath() if path is None else path
         self.evaluation = evaluation
         self.register_buffer('x0', torch.zeros(self.d_in))
@@ -139,8 +141,11 @@ class JacNet(nn.Module):
         with torch.no_grad():
             if not all(torch.isfinite(p).all() for p in self.parameters()):
                 raise FloatingPointError("inverse: the model's weights or its value at x0 are not finite (did training diverge?)")
+            integ = self.integrator if integrator is None else as_integrator(integrator)
             own = method == 'auto' and s.has_inverse and self.route == 'primitive' and integrator is None
             if own: x = s.invert(self.net, y - self.y0 + s.primitive(self.net, self.x0[None]), max_iter)
+            elif method == 'auto' and self.d_in == 1 and self.route == 'integral' and integ.has_inverse:
+                x = integ.invert(self._jacobian, self.x0, self.y0, y)  # closed form on the computed map
             elif self.d_in == 1:
                 step = lambda x, r: s.solve(self._jacobian(x[:, None]), r[:, None])[:, 0]
                 try: x = solve_increasing(lambda x: F(x[:, None])[:, 0], y[:, 0], step, self.x0.expand(y.shape[0]).clone(), max_iter=max_iter)[:, None]
@@ -185,6 +190,27 @@ class JacNet(nn.Module):
 
     def extra_repr(self):
         return f"d_in={self.d_in}, d_out={self.d_out}, route={self.route!r}, integrator={self.integrator!r}, path={self.path!r}"
+
+# %% ../nbs/05_model.ipynb #dafb7a2c
+def certify(model:JacNet) -> dict:
+    "What `model(x)` provably satisfies, computed from the model (not sampled): route, guarantee, where it holds, and in 1-D the exact slope range of the computed map."
+    s, integ = model.structure, model.integrator
+    out = dict(structure=repr(s), guarantee=s.guarantee, route=model.route, integrator=repr(integ), violations=[])
+    if model.route == 'primitive':
+        out.update(holds='computed map', why="evaluated by the structure's closed-form primitive: the guarantee holds for the computed map in every dimension")
+    elif model.d_in == 1 and integ.preserving:
+        lo, hi = integ.slope_range(model._jacobian, model.x0.dtype, model.x0.device)
+        L, H = s.slope_bounds
+        out.update(slope_min=lo.tolist(), slope_max=hi.tolist(), increasing=bool((lo > 0).all()), lipschitz=max(lo.abs().max().item(), hi.abs().max().item()))
+        if (lo < L).any(): out['violations'].append(f"slope falls to {lo.min().item():.6g} < declared lower bound {L:g}")
+        if (hi > H).any(): out['violations'].append(f"slope reaches {hi.max().item():.6g} > declared upper bound {H:g}")
+        out.update(holds='violated' if out['violations'] else 'computed map',
+                   why="1-D, structure-preserving integration: the slope of the computed map is everywhere a convex combination of J at the grid nodes")
+    elif model.d_in == 1 or s.conservative:
+        out.update(holds='exact integral only', why=f"{integ!r} integrates each point separately: its error is not bounded by the structure's constraint")
+    else:
+        out.update(holds='J only', why="the structure constrains J pointwise; J is not a Jacobian field in more than one dimension, so the integral depends on the path")
+    return out
 
 # %% ../nbs/05_model.ipynb #31a73bcf
 def nearest_anchor(x:Tensor,         # points, (N, d_in)

@@ -4,12 +4,13 @@
 
 # %% ../nbs/04_quadrature.ipynb #d295593f
 from __future__ import annotations
+import math
 import torch
 from torch import Tensor
 from .integrate import Integrator, register_integrator
 
 # %% auto #0
-__all__ = ['gauss_legendre', 'GaussLegendre']
+__all__ = ['gauss_legendre', 'GaussLegendre', 'PiecewiseLinear']
 
 # %% ../nbs/04_quadrature.ipynb #44811337
 _NODES: dict = {}
@@ -47,3 +48,107 @@ class GaussLegendre(Integrator):
         return self._check(y) if y.device.type == 'cpu' else y
 
     def __repr__(self): return f"GaussLegendre(n={self.n})"
+
+# %% ../nbs/04_quadrature.ipynb #74f2f045
+@register_integrator('grid')
+class PiecewiseLinear(Integrator):
+    "1-D: J at the nodes of a fixed grid, linearly interpolated and integrated exactly; keeps every convex pointwise constraint of J for the computed map."
+    adaptive = False
+    preserving = has_inverse = True
+    def __init__(self,
+                 lo:float=-4.,       # start of the uniform part of the grid
+                 hi:float=4.,        # end of the uniform part
+                 cells:int=256,      # equal cells on [lo, hi]
+                 reach:float=1e6,    # geometric tails extend the grid to [-reach, reach] (at least)
+                 ratio:float=1.25):  # growth factor of consecutive tail cells
+        lo, hi, reach, ratio = float(lo), float(hi), float(reach), float(ratio)
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi): raise ValueError(f"need finite lo < hi, got lo={lo}, hi={hi}")
+        if not isinstance(cells, int) or isinstance(cells, bool) or cells < 1: raise ValueError(f"cells must be a positive integer, got {cells!r}")
+        if not (math.isfinite(reach) and reach >= max(abs(lo), abs(hi))): raise ValueError(f"reach must be finite and at least max(|lo|, |hi|), got {reach}")
+        if not (math.isfinite(ratio) and ratio >= 1): raise ValueError(f"ratio must be a finite number ≥ 1, got {ratio}")
+        self.lo, self.hi, self.cells, self.reach, self.ratio = lo, hi, cells, reach, ratio
+        h = (hi - lo) / cells
+        inner = torch.linspace(lo, hi, cells + 1, dtype=torch.float64)
+        left, right, step, a, b = [], [], h, lo, hi
+        while a > -reach or b < reach:
+            step *= ratio
+            if a > -reach: a -= step; left.append(a)
+            if b < reach: b += step; right.append(b)
+        self._nodes = torch.cat([torch.tensor(left[::-1], dtype=torch.float64), inner, torch.tensor(right, dtype=torch.float64)])
+        self._origin = len(left) + cells // 2  # prefix integrals start at the middle node, so values near it carry no large offset
+        self._cache = {}
+
+    def nodes(self, dtype=torch.float64, device=None) -> Tensor:
+        "The grid `(G,)` in `dtype` on `device` (cached)."
+        key = (dtype, torch.device('cpu' if device is None else device))
+        if key not in self._cache: self._cache[key] = self._nodes.to(dtype=dtype, device=key[1])
+        return self._cache[key]
+
+    def integrate(self, g, y0, params=()):
+        raise TypeError("PiecewiseLinear integrates a 1-D Jacobian field (line_integral), not a general integrand over t")
+
+    def _table(self, jac, dtype, device):
+        "Nodes, node values of J and prefix integrals, all float64: `(G,)`, `(G, d_out)`, `(G, d_out)`."
+        g = self.nodes(dtype, device)
+        self.nfe += 1
+        J = jac(g[:, None])[..., 0].double()           # (G, d_out): one network call on the grid
+        g = g.double()
+        cell = (g[1:] - g[:-1])[:, None] * ((J[:-1] + J[1:]) * 0.5)  # exact integral of the interpolant over each cell
+        m = self._origin  # C[m] = 0; sums outwards from the middle node, each a running sum of the cells passed
+        C = torch.cat([-cell[:m].flip(0).cumsum(0).flip(0), torch.zeros_like(J[:1]), cell[m:].cumsum(0)])
+        return g, J, C
+
+    @staticmethod
+    def _evaluate(g, J, C, x):
+        "∫ of the interpolant from the grid's middle node to x, `(N, d_out)`, for float64 points `x` `(N,)`."
+        G = g.shape[0]
+        k = torch.searchsorted(g, x, right=True) - 1     # g[k] ≤ x < g[k+1]; -1: left of the grid; G-1: right of it
+        kc = k.clamp(0, G - 2)
+        g0, g1 = g[kc][:, None], g[kc + 1][:, None]
+        h = g1 - g0
+        t = ((x[:, None] - g0) / h).clamp(0, 1)
+        J0, J1, C0, C1 = J[kc], J[kc + 1], C[kc], C[kc + 1]
+        up = J1 >= J0
+        a, b = torch.minimum(J0, J1), (J1 - J0).abs()
+        u = 1 - t
+        s = torch.where(up, t * t, 1 - u * u)            # both increasing in t, evaluated by monotone operations
+        inside = C0 + h * (a * t + (b * 0.5) * s)
+        lo_, hi_ = torch.minimum(C0, C1), torch.maximum(C0, C1)
+        mono = (J0 * J1 >= 0)                             # J keeps its sign on the cell: the value lies between C0 and C1
+        kept = torch.where(mono, torch.minimum(torch.maximum(inside, lo_), hi_), inside)
+        inside = inside + (kept - inside).detach()        # fix the rounding at the cell ends, keep the interpolant's derivative
+        left = C[:1] + J[:1] * (x[:, None] - g[0])
+        right = C[-1:] + J[-1:] * (x[:, None] - g[-1])
+        return torch.where((k < 0)[:, None], left, torch.where((k >= G - 1)[:, None], right, inside))
+
+    def line_integral(self, jac, x0, x, y0, path, params=(), chunk='auto', segments=False):
+        if x.shape[1] != 1: raise ValueError(f"PiecewiseLinear integrates 1-D inputs, got d_in={x.shape[1]}: use GaussLegendre in more dimensions")
+        if segments: raise ValueError("PiecewiseLinear needs no segments: its values are exact for its interpolant at every point")
+        # in one dimension the integral depends on the end points only, not on the path between them
+        g, J, C = self._table(jac, x.dtype, x.device)
+        start = torch.broadcast_to(x0, x.shape)[:, 0].double()
+        y = y0.double() + (self._evaluate(g, J, C, x[:, 0].double()) - self._evaluate(g, J, C, start))
+        return y.to(x.dtype)
+
+    def slope_range(self, jac, dtype=torch.float64, device=None) -> tuple[Tensor, Tensor]:
+        "Exact smallest and largest slope of every output of the computed map over all of ℝ: the extremes of J at the nodes, `(d_out,)` each."
+        with torch.no_grad(): _, J, _ = self._table(jac, dtype, device)
+        return J.min(0).values, J.max(0).values
+
+    def invert(self, jac, x0, y0, y) -> Tensor:
+        "x `(N, 1)` with line_integral(x) = y `(N, 1)` for a strictly increasing map, in closed form per cell (float64 inside)."
+        with torch.no_grad():
+            g, J, C = self._table(jac, y.dtype, y.device)
+            J, C = J[:, 0], C[:, 0]
+            r = y[:, 0].double() - y0.double()[..., 0] + self._evaluate(g, J[:, None], C[:, None], torch.broadcast_to(x0, (1,)).double())[0, 0]
+            G = g.shape[0]
+            k = (torch.searchsorted(C, r, right=True) - 1).clamp(0, G - 2)
+            q = (r - C[k]) / (g[k + 1] - g[k])
+            Jk, dJ = J[k], J[k + 1] - J[k]
+            t = (2 * q / (Jk + torch.sqrt((Jk * Jk + 2 * dJ * q).clamp(min=0)))).clamp(0, 1)
+            x = torch.where(r < C[0], g[0] + (r - C[0]) / J[0], torch.where(r > C[-1], g[-1] + (r - C[-1]) / J[-1], g[k] + t * (g[k + 1] - g[k])))
+        return x.to(y.dtype)[:, None]
+
+    def __repr__(self):
+        default = (self.lo, self.hi, self.cells, self.reach, self.ratio) == (-4., 4., 256, 1e6, 1.25)
+        return "PiecewiseLinear()" if default else f"PiecewiseLinear(lo={self.lo:g}, hi={self.hi:g}, cells={self.cells}, reach={self.reach:g}, ratio={self.ratio:g})"
