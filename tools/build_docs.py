@@ -425,7 +425,7 @@ class Site:
         figs = self.out / 'figures'; figs.mkdir(parents=True, exist_ok=True)
         name = f'{stem}-{n}.{ext}'
         (figs / name).write_bytes(base64.b64decode(data))
-        return f'<img src="figures/{name}" alt="figure {n} of {html.escape(stem)}" loading="lazy">'
+        return f'<img src="figures/{name}" alt="figure {n} of {html.escape(stem)}">'
 
     def output(self, o:dict, stem:str, counter:list) -> str:
         t = o.get('output_type')

@@ -83,7 +83,7 @@ else
   quiet "$PY" -m pip install -q "torch==$TORCH_VERSION"
 fi
 echo "installing jacnet[dev] into .venv"
-torch_before=$("$PY" -c 'import torch; print(torch.__version__)')
+torch_before=$("$PY" -c 'import torch; print(torch.__version__)' 2>/dev/null)
 quiet "$PY" -m pip install -q -e ".[dev]"
 quiet "$PY" -m pip check
 torch_after=$("$PY" -c 'import torch; print(torch.__version__)')
