@@ -12,7 +12,8 @@ from .quadrature import GaussLegendre
 from .train import fit
 
 # %% auto #0
-__all__ = ['methods', 'median_time', 'bench_training', 'bench_pass', 'peak_memory', 'bench_inverse', 'table', 'run', 'main']
+__all__ = ['methods', 'median_time', 'bench_training', 'bench_pass', 'bench_evaluation', 'peak_memory', 'bench_inverse', 'table',
+           'run', 'main']
 
 # %% ../nbs/11_benchmark.ipynb #e2dea6cb
 def methods(tol:float=1e-5) -> dict:
@@ -20,7 +21,8 @@ def methods(tol:float=1e-5) -> dict:
     ode, quad = INTEGRATORS['ode'], INTEGRATORS['quadrature']
     return {'dopri5': (lambda: ode('dopri5', rtol=tol, atol=tol), {}),
             'dopri5 adjoint': (lambda: ode('dopri5', rtol=tol, atol=tol, adjoint=True), {}),
-            'GL8': (lambda: quad(8), {}),  # the default: chunks of 4096 points beyond 16384
+            'grid': (lambda: INTEGRATORS['grid'](), {}),  # the 1-D default: structure-preserving piecewise-linear rule
+            'GL8': (lambda: quad(8), {}),  # chunks of 4096 points beyond 16384
             'GL8 unchunked': (lambda: quad(8), dict(chunk=None)),
             'GL8 segments': (lambda: quad(8), dict(segments=True))}
 
@@ -71,7 +73,7 @@ def bench_pass(N:int, d:int, methods:dict, repeats:int=3, memory:bool=False) -> 
     model, x = _pass_setup(N, d)
     ref = copy.deepcopy(model).double(); ref.integrator = GaussLegendre(64)
     with torch.no_grad(): y_ref = ref(x.double())
-    integs = {m: (make(), opts) for m, (make, opts) in methods.items() if not (opts.get('segments') and d > 1)}
+    integs = {m: (make(), opts) for m, (make, opts) in methods.items() if not ((opts.get('segments') or m == 'grid') and d > 1)}
     rows, ts = {}, {m: [] for m in integs}
     for m, (integ, opts) in integs.items():  # values, evaluations per pass, and a warm-up
         model.integrator = integ
@@ -87,6 +89,21 @@ def bench_pass(N:int, d:int, methods:dict, repeats:int=3, memory:bool=False) -> 
         row['seconds'] = statistics.median(ts[m])
         if memory: row['memory_mb'] = peak_memory(N, d, m)
     return list(rows.values())
+
+def bench_evaluation(N:int=1_000_000, repeats:int=3, seed:int=0) -> list[dict]:
+    "Rows for evaluating a random 1-D invertible model at N points without gradients: the piecewise-linear rule, Gauss–Legendre, and the bare network at every point."
+    model, x = _pass_setup(N, 1, seed)
+    calls = {'grid': lambda: model.integral(x, integrator=grid), 'GL8': lambda: model.integral(x, integrator=gl8),
+             'network at every point': lambda: model.net(x)}
+    grid, gl8 = INTEGRATORS['grid'](), GaussLegendre(8)
+    rows = []
+    with torch.no_grad():
+        for m, call in calls.items():
+            rows.append(dict(task=f"eval N={N:.0e} no grad", method=m, seconds=median_time(call, repeats),
+                             evals=float('nan'), error=float('nan')))
+    base = {r['method']: r['seconds'] for r in rows}
+    for r in rows: r['vs_gl8'], r['vs_net'] = base['GL8'] / r['seconds'], base['network at every point'] / r['seconds']
+    return rows
 
 def peak_memory(N:int, d:int, method:str) -> float:
     "Peak resident-set growth (MB) of one pass, measured in a fresh Python process."
@@ -150,6 +167,7 @@ def table(rows:list[dict]) -> str:
         extra = (f"{r['spread'][0]:.2g}–{r['spread'][1]:.2g}" if 'spread' in r else f"{r['x_error']:.1e}" if 'x_error' in r else '')
         mem = f"{r['memory_mb']:.0f}" if 'memory_mb' in r else ''
         ratio = lambda k: f"{b[k] / r['seconds']:.1f}" if k in b else ''
+        if 'vs_gl8' in r: extra = f"×GL8 {r['vs_gl8']:.1f}  ×net {r['vs_net']:.1f}"
         lines.append(f"{r['task']:<20} {r['method']:<26} {1e3 * r['seconds']:>9.1f} {r['evals']:>8.0f} {r['error']:>9.1e} {extra:>20} {mem:>7} {ratio('ode'):>8} {ratio('adj'):>8}")
     return "\n".join(lines)
 
@@ -157,13 +175,14 @@ def run(quick:bool=False, memory:bool=True, threads:int|None=1) -> list[dict]:
     "All rows of the benchmark (`quick`: tiny sizes, only to check that the code runs); prints the table."
     if threads: torch.set_num_threads(threads)
     ms = methods()
-    train_ms = {k: ms[k] for k in ('dopri5', 'dopri5 adjoint', 'GL8')}
+    train_ms = {k: ms[k] for k in ('dopri5', 'dopri5 adjoint', 'grid', 'GL8')}
     rows = []
     seeds, iters = (range(1), 2) if quick else (range(5), 50)
     for name in ('exp', 'abs'): rows += bench_training(name, train_ms, seeds, iters)
     for N, d in ([(100, 1), (100, 2)] if quick else [(1000, 1), (10_000, 1), (100_000, 1), (10_000, 2)]):
         rows += bench_pass(N, d, ms, repeats=1 if quick else 3, memory=memory and not quick)
     rows += bench_inverse(10 if quick else 200, repeats=1 if quick else 3)
+    rows += bench_evaluation(10_000 if quick else 1_000_000, repeats=1 if quick else 3)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s), device cpu")
     print(table(rows))
     return rows

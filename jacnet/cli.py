@@ -8,7 +8,8 @@ import json, time
 from pathlib import Path
 import matplotlib
 import torch
-from fastcore.script import call_parse, Param
+import os, sys
+from fastcore.script import call_parse, Param, store_true
 from .experiments import PaperConfig, run_all, summarize, plot_fig1, plot_fig2, plot_fig3
 from .integrate import INTEGRATORS
 from .defaults import compare_defaults, format_comparison
@@ -45,7 +46,11 @@ def reproduce(out:str|Path, seeds=(0, 1, 2, 3, 4), iters:int=50, integrator:str=
     if not seeds: raise ValueError("give at least one seed")
     if int(iters) != iters or iters < 1: raise ValueError(f"iters must be a positive integer, got {iters}")
     make = _integrator_factory(integrator)
-    out = Path(out); out.mkdir(parents=True, exist_ok=True)
+    out = Path(out)
+    if out.exists() and not out.is_dir(): raise ValueError(f"--out {out} exists and is not a folder")
+    try: out.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise ValueError(f"cannot create the folder {out}: {e.strerror}") from None
+    if not os.access(out, os.W_OK): raise ValueError(f"cannot write into the folder {out}: permission denied")
     t0 = time.perf_counter()
     cfg = PaperConfig(iters=int(iters))
     runs = run_all(seeds, cfg, make)
@@ -59,7 +64,7 @@ def reproduce(out:str|Path, seeds=(0, 1, 2, 3, 4), iters:int=50, integrator:str=
     (out / 'metrics.json').write_text(json.dumps(summary, indent=2))
     if verbose:
         print(format_table(summary))
-        print("\nThe paper's structures against jacnet's defaults (chapter Real data), same data and protocol:")
+        print("\nThe paper's structures against jacnet's defaults (chapter Defaults), same data and protocol:")
         print(format_comparison(summary['defaults_comparison']))
         print(f"figures (seed {seeds[0]}) and metrics.json written to {out}/ in {summary['seconds_total']:.1f} s")
     return summary
@@ -69,6 +74,15 @@ def reproduce(out:str|Path, seeds=(0, 1, 2, 3, 4), iters:int=50, integrator:str=
 def jacnet_reproduce(out:Param("folder for the figures and metrics.json", str)='results',
                      seeds:Param("seeds to run", int, nargs='+')=[0, 1, 2, 3, 4],
                      iters:Param("Adam iterations per experiment", int)=50,
-                     integrator:Param("line integrator: 'ode' (torchdiffeq dopri5, the paper's) or 'quadrature' (Gauss–Legendre)", str, choices=sorted(INTEGRATORS))='ode'):
+                     integrator:Param("line integrator for the paper's models: 'ode' (torchdiffeq dopri5, the paper's), 'quadrature' (Gauss–Legendre) or 'grid' (piecewise-linear)", str, choices=sorted(INTEGRATORS))='ode',
+                     threads:Param("torch intra-op threads; these problems are tiny, and one thread is fastest and immune to a busy machine (0: PyTorch's default)", int)=1,
+                     debug:Param("show the full traceback of an error", store_true)=False):
     "Reproduce the paper's experiments (figures 1–3 and metrics.json)."
-    reproduce(out, seeds, iters, integrator)
+    try:
+        if threads < 0: raise ValueError(f"--threads must be 0 or a positive integer, got {threads}")
+        if threads: torch.set_num_threads(threads)
+        reproduce(out, seeds, iters, integrator)
+    except (ValueError, OSError) as e:
+        if debug: raise
+        sys.stderr.write(f"jacnet_reproduce: error: {e}\n")
+        sys.exit(2)

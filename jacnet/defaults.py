@@ -63,14 +63,14 @@ PAPER_NAME = dict(exp='invertible_exp', abs='lipschitz_abs')
 FIT_THRESHOLD = 0.2  # a seed "fits" when its test MAE on [-2, 2] is below this
 
 def _metrics(model:JacNet, data:dict, target:str) -> dict:
-    "Test MAE on [-2, 2] and on [-1, 1] (on the float64 `evaluator` copy), and the structure's bound on a grid of [-5, 5]."
-    m = evaluator(model)
-    x, y = data['x_test'].double(), data['y_test'].double()
-    grid = torch.linspace(-5, 5, 2001, dtype=torch.float64)[:, None]
+    "Test MAE on [-2, 2] and on [-1, 1] of `model(x)` itself (and, an extra, of the float64 `evaluator` copy), and the structure's bound on a grid of [-5, 5]."
+    x, y = data['x_test'].to(model.x0.dtype), data['y_test'].to(model.x0.dtype)
+    grid = torch.linspace(-5, 5, 2001, dtype=model.x0.dtype)[:, None]
     with torch.no_grad():
-        err = (m(x) - y).abs()[:, 0]
-        J = m.jacobian(grid)[:, 0, 0]
-    out = dict(test_mae=err.mean().item(), test_mae_inner=err[x[:, 0].abs() <= 1].mean().item(), y0=model.y0.item())
+        err = (model(x) - y).abs()[:, 0]
+        err64 = (evaluator(model)(x.double()) - y.double()).abs()[:, 0]
+        J = model.jacobian(grid)[:, 0, 0]
+    out = dict(test_mae=err.mean().item(), test_mae_inner=err[x[:, 0].abs() <= 1].mean().item(), test_mae_f64=err64.mean().item(), y0=model.y0.item())
     out['min_J' if target == 'exp' else 'max_abs_J'] = J.min().item() if target == 'exp' else J.abs().max().item()
     return out
 
@@ -133,7 +133,7 @@ def compare_on(f, guarantee:str='lipschitz', seeds=(0, 1, 2, 3, 4), cfg:PaperCon
         for k, m in (('paper', paper), ('defaults', default_model(guarantee, hidden=cfg.hidden, k=cfg.k, seed=s))):
             x0 = torch.tensor([cfg.x0]); m.set_initial(x0, f(x0))
             fit(m, xtr, f(xtr), iters=cfg.iters, lr=cfg.lr, progress=False)
-            with torch.no_grad(): res[k].append((evaluator(m)(xte.double()) - f(xte.double())).abs().mean().item())
+            with torch.no_grad(): res[k].append((m(xte) - f(xte)).abs().mean().item())
     return {k: sum(v) / len(v) for k, v in res.items()}
 
 # %% ../nbs/09_defaults.ipynb #5ea79ce0

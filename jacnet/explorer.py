@@ -32,7 +32,7 @@ def make_model(structure:str, param:float, integrator:str) -> JacNet:
     return JacNet(1, 1, s[structure](), integrator=integ)
 
 def train_and_plot(target:str|Callable='exp', # a name in `targets`, or a function of a tensor
-                   structure:str='invertible', param:float=1e-4, integrator:str='quadrature',
+                   structure:str='invertible', param:float=1e-4, integrator:str='grid',
                    n_points:int=5, noise:float=0., iters:int=50, seed:int=0,
                    targets:dict|None=None):     # extra named target functions
     "Train one model with these settings and draw its fit, derivative, inverse and risk; returns the figure."
@@ -79,7 +79,7 @@ def explore(targets:dict|None=None, # extra named target functions, e.g. dict(cu
         target=W.Dropdown(options=names, value=defaults.get('target', names[0]), description='target'),
         structure=W.Dropdown(options=MODEL_CHOICES, value=defaults.get('structure', 'invertible'), description='structure'),
         param=W.FloatLogSlider(value=defaults.get('param', 1e-4), base=10, min=-6, max=1, description='ε or k'),
-        integrator=W.Dropdown(options=['quadrature', 'ode'], value=defaults.get('integrator', 'quadrature'), description='integrator'),
+        integrator=W.Dropdown(options=sorted(INTEGRATORS), value=defaults.get('integrator', 'grid'), description='integrator'),
         n_points=W.IntSlider(value=defaults.get('n_points', 5), min=2, max=200, description='points'),
         noise=W.FloatSlider(value=defaults.get('noise', 0.), min=0., max=0.5, step=0.01, description='noise'),
         iters=W.IntSlider(value=defaults.get('iters', 50), min=1, max=500, description='iterations'),

@@ -102,7 +102,7 @@ class PiecewiseLinear(Integrator):
     def _evaluate(g, J, C, x):
         "∫ of the interpolant from the grid's middle node to x, `(N, d_out)`, for float64 points `x` `(N,)`."
         G = g.shape[0]
-        k = torch.searchsorted(g, x, right=True) - 1     # g[k] ≤ x < g[k+1]; -1: left of the grid; G-1: right of it
+        k = torch.searchsorted(g, x.contiguous(), right=True) - 1  # g[k] ≤ x < g[k+1]; -1: left of the grid; G-1: right of it
         kc = k.clamp(0, G - 2)
         g0, g1 = g[kc][:, None], g[kc + 1][:, None]
         h = g1 - g0
