@@ -187,7 +187,7 @@ def _integrate(jac, x0, x, y0, integrator, path, params):
         c, v = path(t, x0, x)  # (T, N, d_in) each
         J = jac(c.reshape(-1, d_in))  # (T·N, d_out, d_in)
         if d_in == 1: return J.reshape(*c.shape[:2], -1) * v  # a scalar velocity: J v is a product
-        return (J.reshape(*c.shape[:2], *J.shape[1:]) @ v.unsqueeze(-1)).squeeze(-1)
+        return (J.reshape(*c.shape[:2], *J.shape[1:]) * v.unsqueeze(-2)).sum(-1)  # J v per point, elementwise: independent of the batch
     return integrator.integrate(g, y0, params)
 
 def _chunked(jac, x0, x, y0, integrator, path, params, chunk, over):

@@ -73,7 +73,22 @@ class JacNet(nn.Module):
         with torch.no_grad(): self.x0.copy_(x0); self.y0.copy_(y0)
         return self
 
-    def _jacobian(self, x:Tensor) -> Tensor: return self.structure(self.net, x, self.d_in, self.d_out)
+    block: int = 1024  # rows per network call for points (outside the fixed grid): fixed-size calls keep each point's value independent of the batch
+
+    def _net(self, x:Tensor) -> Tensor:
+        # the network on rows of x in calls of exactly `block` rows (the last one padded): a matrix product's rounding may depend on
+        # its number of rows, so this makes model(x)[i] bitwise independent of what else is in the batch
+        B = self.block
+        rows = x.reshape(-1, x.shape[-1]) if x.ndim >= 2 else x
+        n = rows.shape[0]
+        if not B or (n == B): return self.net(x)
+        pad = (-n) % B
+        if pad: rows = torch.cat([rows, rows.new_zeros((pad,) + rows.shape[1:])])
+        out = torch.cat([self.net(r) for r in rows.split(B)])[:n]
+        return out.reshape(*(x.shape[:-1] if x.ndim >= 2 else x.shape), *out.shape[1:])
+
+    def _jacobian(self, x:Tensor) -> Tensor: return self.structure(self._net, x, self.d_in, self.d_out)
+    def _grid_jacobian(self, x:Tensor) -> Tensor: return self.structure(self.net, x, self.d_in, self.d_out)  # the grid's nodes are always the same call
 
     def jacobian(self, x:Tensor) -> Tensor:
         "The structured Jacobian J(x), shape `(N, d_out, d_in)`, without integrating."
@@ -81,7 +96,8 @@ class JacNet(nn.Module):
 
     def _line(self, x, start, value, path=None, integrator=None, chunk='auto', segments=False):
         # the one line integral of J: every evaluation by integration comes here
-        return line_integral(self._jacobian, start, x, value, self.integrator if integrator is None else as_integrator(integrator),
+        integ = self.integrator if integrator is None else as_integrator(integrator)
+        return line_integral(self._grid_jacobian if integ.preserving else self._jacobian, start, x, value, integ,
                              self.path if path is None else path, self.parameters, chunk, segments)
 
     def integral(self,
@@ -111,7 +127,7 @@ class JacNet(nn.Module):
         return self._primitive(check_points(x, self.d_in, 'x', self.x0))
 
     def _primitive(self, x):
-        P = lambda p: self.structure.primitive(self.net, p)
+        P = lambda p: self.structure.primitive(self._net, p)
         return self.y0 + P(x) - P(self.x0[None])
 
     def _evaluate(self, x:Tensor, integrator=None) -> Tensor:
@@ -143,9 +159,9 @@ class JacNet(nn.Module):
                 raise FloatingPointError("inverse: the model's weights or its value at x0 are not finite (did training diverge?)")
             integ = self.integrator if integrator is None else as_integrator(integrator)
             own = method == 'auto' and s.has_inverse and self.route == 'primitive' and integrator is None
-            if own: x = s.invert(self.net, y - self.y0 + s.primitive(self.net, self.x0[None]), max_iter)
+            if own: x = s.invert(self._net, y - self.y0 + s.primitive(self._net, self.x0[None]), max_iter)
             elif method == 'auto' and self.d_in == 1 and self.route == 'integral' and integ.has_inverse:
-                x = integ.invert(self._jacobian, self.x0, self.y0, y)  # closed form on the computed map
+                x = integ.invert(self._grid_jacobian, self.x0, self.y0, y)  # closed form on the computed map
             elif self.d_in == 1:
                 step = lambda x, r: s.solve(self._jacobian(x[:, None]), r[:, None])[:, 0]
                 try: x = solve_increasing(lambda x: F(x[:, None])[:, 0], y[:, 0], step, self.x0.expand(y.shape[0]).clone(), max_iter=max_iter)[:, None]
@@ -199,7 +215,7 @@ def certify(model:JacNet) -> dict:
     if model.route == 'primitive':
         out.update(holds='computed map', why="evaluated by the structure's closed-form primitive: the guarantee holds for the computed map in every dimension")
     elif model.d_in == 1 and integ.preserving:
-        lo, hi = integ.slope_range(model._jacobian, model.x0.dtype, model.x0.device)
+        lo, hi = integ.slope_range(model._grid_jacobian, model.x0.dtype, model.x0.device)
         L, H = s.slope_bounds
         out.update(slope_min=lo.tolist(), slope_max=hi.tolist(), increasing=bool((lo > 0).all()), lipschitz=max(lo.abs().max().item(), hi.abs().max().item()))
         if (lo < L).any(): out['violations'].append(f"slope falls to {lo.min().item():.6g} < declared lower bound {L:g}")

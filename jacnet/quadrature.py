@@ -44,17 +44,58 @@ class GaussLegendre(Integrator):
     def integrate(self, g, y0, params=()):
         t, w = gauss_legendre(self.n, y0.dtype, y0.device)
         self.nfe += self.n
-        y = y0 + (w.view(w.shape + (1,) * y0.ndim) * g(t)).sum(0)  # Σᵢ wᵢ g(tᵢ), g(t) of shape (n, *y0.shape)
+        gt = g(t)                                           # (n, *y0.shape): every node in one call
+        s = w[0] * gt[0]
+        for i in range(1, self.n): s = s + w[i] * gt[i]     # Σᵢ wᵢ g(tᵢ) in a fixed order: each point's sum is the same whatever the batch
+        y = y0 + s
         return self._check(y) if y.device.type == 'cpu' else y
 
     def __repr__(self): return f"GaussLegendre(n={self.n})"
 
 # %% ../nbs/04_quadrature.ipynb #74f2f045
+class _GridIntegral(torch.autograd.Function):
+    "The interpolant's integral at points: the forward pass by monotone operations, the backward pass in closed form (it is linear in the node values)."
+    @staticmethod
+    def forward(ctx, J, x, rule):
+        g = rule.nodes(torch.float64, x.device)
+        k = rule._locate(g, x)
+        ctx.save_for_backward(J, x, k)
+        ctx.rule = rule
+        return rule._value(J, k, x)
+
+    @staticmethod
+    def backward(ctx, gout):
+        J, x, k = ctx.saved_tensors
+        rule = ctx.rule
+        g = rule.nodes(torch.float64, x.device)
+        G = g.shape[0]
+        kc = (k - 1).clamp(0, G - 2)                            # left node of the cell (the nearest cell for the outer ones)
+        g0, h = g[kc], g[kc + 1] - g[kc]
+        t = ((x - g0) / h).clamp(0, 1)[:, None]
+        J0, J1 = J[kc], J[kc + 1]
+        gx = (gout * (J0 + (J1 - J0) * t)).sum(1) if ctx.needs_input_grad[1] else None  # the slope is the interpolant
+        if not ctx.needs_input_grad[0]: return None, gx, None
+        left, right = (k == 0)[:, None], (k == G)[:, None]
+        inner = ~(left | right)
+        hc = h[:, None]
+        w0 = torch.where(inner, hc * (t - 0.5 * t * t), torch.where(left, (x - g[0])[:, None], 0.))   # ∂I/∂J at the cell's left node
+        w1 = torch.where(inner, hc * (0.5 * t * t), torch.where(right, (x - g[-1])[:, None], 0.))    # ∂I/∂J at its right node
+        gJ = torch.zeros_like(J).index_add(0, kc, gout * w0).index_add(0, kc + 1, gout * w1)
+        start = torch.where(k == 0, 0, torch.where(k == G, G - 1, k - 1))                              # the node whose prefix C the value starts from
+        gC = torch.zeros_like(J).index_add(0, start, gout)
+        m = rule._origin                                        # C_j = Σ_{m ≤ i < j} a_i for j > m, −Σ_{j ≤ i < m} a_i for j < m
+        ga = torch.cat([-gC[:m].cumsum(0), gC[m + 1:].flip(0).cumsum(0).flip(0)])  # ∂L/∂a_i for the cell areas a_i = h_i (J_i + J_i+1)/2
+        half = ga * (0.5 * (g[1:] - g[:-1]))[:, None]
+        zero = torch.zeros_like(J[:1])
+        return gJ + torch.cat([half, zero]) + torch.cat([zero, half]), gx, None
+
+# %% ../nbs/04_quadrature.ipynb #5ffd58a6
 @register_integrator('grid')
 class PiecewiseLinear(Integrator):
     "1-D: J at the nodes of a fixed grid, linearly interpolated and integrated exactly; keeps every convex pointwise constraint of J for the computed map."
     adaptive = False
     preserving = has_inverse = True
+    small = 4096  # batches up to this size find their cells by binary search; larger ones by arithmetic on the grid's formula
     def __init__(self,
                  lo:float=-4.,       # start of the uniform part of the grid
                  hi:float=4.,        # end of the uniform part
@@ -63,19 +104,18 @@ class PiecewiseLinear(Integrator):
                  ratio:float=1.25):  # growth factor of consecutive tail cells
         lo, hi, reach, ratio = float(lo), float(hi), float(reach), float(ratio)
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi): raise ValueError(f"need finite lo < hi, got lo={lo}, hi={hi}")
-        if not isinstance(cells, int) or isinstance(cells, bool) or cells < 1: raise ValueError(f"cells must be a positive integer, got {cells!r}")
+        if not isinstance(cells, int) or isinstance(cells, bool) or cells < 2: raise ValueError(f"cells must be an integer ≥ 2, got {cells!r}")
         if not (math.isfinite(reach) and reach >= max(abs(lo), abs(hi))): raise ValueError(f"reach must be finite and at least max(|lo|, |hi|), got {reach}")
-        if not (math.isfinite(ratio) and ratio >= 1): raise ValueError(f"ratio must be a finite number ≥ 1, got {ratio}")
+        if not (math.isfinite(ratio) and ratio > 1): raise ValueError(f"ratio must be a finite number > 1, got {ratio}")
         self.lo, self.hi, self.cells, self.reach, self.ratio = lo, hi, cells, reach, ratio
-        h = (hi - lo) / cells
-        inner = torch.linspace(lo, hi, cells + 1, dtype=torch.float64)
-        left, right, step, a, b = [], [], h, lo, hi
-        while a > -reach or b < reach:
-            step *= ratio
-            if a > -reach: a -= step; left.append(a)
-            if b < reach: b += step; right.append(b)
-        self._nodes = torch.cat([torch.tensor(left[::-1], dtype=torch.float64), inner, torch.tensor(right, dtype=torch.float64)])
-        self._origin = len(left) + cells // 2  # prefix integrals start at the middle node, so values near it carry no large offset
+        self._h = (hi - lo) / cells
+        self._c = (ratio - 1) / (self._h * ratio)   # tail node j lies at hi + log1p⁻¹: (r^j − 1)/c
+        tail = lambda span: torch.arange(1, max(1, math.ceil(math.log1p(span * self._c) / math.log(ratio))) + 1, dtype=torch.float64)
+        jl, jr = tail(reach + lo), tail(reach - hi)
+        self._nodes = torch.cat([(lo - torch.expm1(jl * math.log(ratio)) / self._c).flip(0),
+                                 torch.linspace(lo, hi, cells + 1, dtype=torch.float64), hi + torch.expm1(jr * math.log(ratio)) / self._c])
+        self._left = len(jl)                       # nodes left of lo
+        self._origin = self._left + cells // 2     # prefix integrals start at the middle node: values near it carry no large offset
         self._cache = {}
 
     def nodes(self, dtype=torch.float64, device=None) -> Tensor:
@@ -87,62 +127,95 @@ class PiecewiseLinear(Integrator):
     def integrate(self, g, y0, params=()):
         raise TypeError("PiecewiseLinear integrates a 1-D Jacobian field (line_integral), not a general integrand over t")
 
-    def _table(self, jac, dtype, device):
-        "Nodes, node values of J and prefix integrals, all float64: `(G,)`, `(G, d_out)`, `(G, d_out)`."
-        g = self.nodes(dtype, device)
+    def _values(self, jac, dtype, device):
+        "J at the nodes, float64 `(G, d_out)`: one network call."
         self.nfe += 1
-        J = jac(g[:, None])[..., 0].double()           # (G, d_out): one network call on the grid
-        g = g.double()
-        cell = (g[1:] - g[:-1])[:, None] * ((J[:-1] + J[1:]) * 0.5)  # exact integral of the interpolant over each cell
-        m = self._origin  # C[m] = 0; sums outwards from the middle node, each a running sum of the cells passed
-        C = torch.cat([-cell[:m].flip(0).cumsum(0).flip(0), torch.zeros_like(J[:1]), cell[m:].cumsum(0)])
-        return g, J, C
+        return jac(self.nodes(dtype, device)[:, None])[..., 0].to(torch.float64)
 
-    @staticmethod
-    def _evaluate(g, J, C, x):
-        "∫ of the interpolant from the grid's middle node to x, `(N, d_out)`, for float64 points `x` `(N,)`."
-        G = g.shape[0]
-        k = torch.searchsorted(g, x.contiguous(), right=True) - 1  # g[k] ≤ x < g[k+1]; -1: left of the grid; G-1: right of it
-        kc = k.clamp(0, G - 2)
-        g0, g1 = g[kc][:, None], g[kc + 1][:, None]
-        h = g1 - g0
-        t = ((x[:, None] - g0) / h).clamp(0, 1)
-        J0, J1, C0, C1 = J[kc], J[kc + 1], C[kc], C[kc + 1]
+    def _prefix(self, J:Tensor, g:Tensor) -> Tensor:
+        "C `(G, d_out)`: the interpolant's integral from the middle node to each node, as running sums of cell integrals outwards."
+        area = (g[1:] - g[:-1])[:, None] * ((J[:-1] + J[1:]) * 0.5)
+        m = self._origin
+        return torch.cat([-area[:m].flip(0).cumsum(0).flip(0), torch.zeros_like(J[:1]), area[m:].cumsum(0)])
+
+    def _cells(self, device) -> dict:
+        "Constant per-cell arrays (G + 1 cells, the two outer ones unbounded): start, width, 1/width, end nodes, and ±inf on the open side."
+        key = ('cells', torch.device('cpu' if device is None else device))
+        if key not in self._cache:
+            g = self.nodes(torch.float64, device)
+            G, one = g.shape[0], torch.ones(1, dtype=torch.float64, device=g.device)
+            h = torch.cat([one, g[1:] - g[:-1], one])
+            ar = torch.arange(G + 1, device=g.device)
+            off = torch.zeros(G + 1, dtype=torch.float64, device=g.device); off[0], off[-1] = -math.inf, math.inf
+            self._cache[key] = dict(s=torch.cat([g[:1], g[:-1], g[-1:]])[:, None], h=h[:, None], ih=(1 / h)[:, None],
+                                    i0=(ar - 1).clamp(0, G - 1), i1=ar.clamp(0, G - 1), off=off[:, None])
+        return self._cache[key]
+
+    def _coefficients(self, J:Tensor, C:Tensor, k:Tensor) -> tuple:
+        "For cells `k` `(M,)`: start, 1/width and the coefficients of the value, each `(M, d_out)` (or `(M, 1)`); the same arithmetic for one cell or all."
+        c = self._cells(J.device)
+        i0, i1, h = c['i0'][k], c['i1'][k], c['h'][k]
+        J0, J1, C0 = J[i0], J[i1], C[i0]
         up = J1 >= J0
-        a, b = torch.minimum(J0, J1), (J1 - J0).abs()
-        u = 1 - t
-        s = torch.where(up, t * t, 1 - u * u)            # both increasing in t, evaluated by monotone operations
-        inside = C0 + h * (a * t + (b * 0.5) * s)
-        lo_, hi_ = torch.minimum(C0, C1), torch.maximum(C0, C1)
-        mono = (J0 * J1 >= 0)                             # J keeps its sign on the cell: the value lies between C0 and C1
-        kept = torch.where(mono, torch.minimum(torch.maximum(inside, lo_), hi_), inside)
-        inside = inside + (kept - inside).detach()        # fix the rounding at the cell ends, keep the interpolant's derivative
-        left = C[:1] + J[:1] * (x[:, None] - g[0])
-        right = C[-1:] + J[-1:] * (x[:, None] - g[-1])
-        return torch.where((k < 0)[:, None], left, torch.where((k >= G - 1)[:, None], right, inside))
+        B = h * ((J1 - J0).abs() * 0.5)
+        C1 = C[i1] + c['off'][k] * torch.where(J0 >= 0, 1., -1.)  # the outer cells are unbounded on the side away from the grid
+        mono = J0 * J1 >= 0                                         # J keeps its sign on the cell: the value lies between C0 and C1
+        inf = torch.full_like(C0, math.inf)
+        return (c['s'][k], c['ih'][k], torch.where(up, C0, C0 + B), h * torch.minimum(J0, J1), torch.where(up, B, -B),
+                (~up).to(J.dtype), torch.where(mono, torch.minimum(C0, C1), -inf), torch.where(mono, torch.maximum(C0, C1), inf))
+
+    def _locate(self, g:Tensor, x:Tensor) -> Tensor:
+        "Cell of each float64 point `(N,)`: the number of nodes ≤ x (0: left of the grid, G: right of it)."
+        if x.numel() <= self.small: return torch.searchsorted(g, x.contiguous(), right=True)
+        L, n, G = self._left, self.cells, g.shape[0]
+        inner = ((x - self.lo) * (1 / self._h)).floor().clamp(0, n - 1) + (L + 1)
+        jt = (torch.log1p(torch.where(x >= self.hi, x - self.hi, self.lo - x).clamp(min=0) * self._c) * (1 / math.log(self.ratio))).floor()
+        k = torch.where(x >= self.hi, (jt + (L + n + 1)).clamp(max=G), torch.where(x < self.lo, (L - jt).clamp(min=0), inner))
+        return k.long()  # a point within rounding of a node may get the neighbouring cell: its value is the same, kept by the bounds
+
+    def _value(self, J:Tensor, k:Tensor, x:Tensor) -> Tensor:
+        "The interpolant's integral at float64 points `x` `(N,)` in cells `k`, `(N, d_out)`, by operations that are each monotone in x."
+        J = J.detach()
+        C = self._prefix(J, self.nodes(torch.float64, J.device))
+        if x.shape[0] <= self.small: s, ih, D, A, E, c0, lo, hi = self._coefficients(J, C, k)
+        else:                                                   # many points: every cell's coefficients once, then one gather per row
+            M, d = C.shape[0] + 1, C.shape[1]
+            table = torch.stack([r.expand(M, d) for r in self._coefficients(J, C, torch.arange(M, device=J.device))])
+            s, ih, D, A, E, c0, lo, hi = (row.index_select(0, k) for row in table)
+        t = (x[:, None] - s) * ih
+        w = (c0 - t).abs()                                      # t on cells where J grows, 1 − t where it falls
+        val = D + (A * t + E * (w * w))                         # a sum of terms that each grow with t: monotone under rounding
+        return torch.maximum(torch.minimum(val, hi), lo)        # within the cell's end values: removes the rounding mismatch at cell ends
+
+    def _evaluate(self, J:Tensor, x:Tensor) -> Tensor:
+        "∫ of the interpolant of node values `J` `(G, d_out)` from the grid's middle node to float64 points `x` `(N,)`: `(N, d_out)`, differentiable."
+        return _GridIntegral.apply(J, x, self)
 
     def line_integral(self, jac, x0, x, y0, path, params=(), chunk='auto', segments=False):
         if x.shape[1] != 1: raise ValueError(f"PiecewiseLinear integrates 1-D inputs, got d_in={x.shape[1]}: use GaussLegendre in more dimensions")
         if segments: raise ValueError("PiecewiseLinear needs no segments: its values are exact for its interpolant at every point")
         # in one dimension the integral depends on the end points only, not on the path between them
-        g, J, C = self._table(jac, x.dtype, x.device)
-        start = torch.broadcast_to(x0, x.shape)[:, 0].double()
-        y = y0.double() + (self._evaluate(g, J, C, x[:, 0].double()) - self._evaluate(g, J, C, start))
-        return y.to(x.dtype)
+        J, N = self._values(jac, x.dtype, x.device), x.shape[0]
+        if x0.ndim == 1 or x0.shape[0] == 1:                   # one start: evaluated with the points, in one pass
+            I = self._evaluate(J, torch.cat([x[:, 0], x0.reshape(-1)[:1]]).to(torch.float64))
+            I_x, I_0 = I[:N], I[N:]
+        else: I_x, I_0 = self._evaluate(J, x[:, 0].to(torch.float64)), self._evaluate(J, x0[:, 0].to(torch.float64))
+        return (y0.to(torch.float64) + (I_x - I_0)).to(x.dtype)
 
     def slope_range(self, jac, dtype=torch.float64, device=None) -> tuple[Tensor, Tensor]:
         "Exact smallest and largest slope of every output of the computed map over all of ℝ: the extremes of J at the nodes, `(d_out,)` each."
-        with torch.no_grad(): _, J, _ = self._table(jac, dtype, device)
+        with torch.no_grad(): J = self._values(jac, dtype, device)
         return J.min(0).values, J.max(0).values
 
     def invert(self, jac, x0, y0, y) -> Tensor:
         "x `(N, 1)` with line_integral(x) = y `(N, 1)` for a strictly increasing map, in closed form per cell (float64 inside)."
         with torch.no_grad():
-            g, J, C = self._table(jac, y.dtype, y.device)
-            J, C = J[:, 0], C[:, 0]
-            r = y[:, 0].double() - y0.double()[..., 0] + self._evaluate(g, J[:, None], C[:, None], torch.broadcast_to(x0, (1,)).double())[0, 0]
-            G = g.shape[0]
-            k = (torch.searchsorted(C, r, right=True) - 1).clamp(0, G - 2)
+            g = self.nodes(torch.float64, y.device)
+            J = self._values(jac, y.dtype, y.device)
+            C = self._prefix(J, g)[:, 0]
+            r = y[:, 0].to(torch.float64) - y0.to(torch.float64)[..., 0] + self._evaluate(J, x0.reshape(-1)[:1].to(torch.float64))[0, 0]
+            J, G = J[:, 0], g.shape[0]
+            k = (torch.searchsorted(C, r.contiguous(), right=True) - 1).clamp(0, G - 2)
             q = (r - C[k]) / (g[k + 1] - g[k])
             Jk, dJ = J[k], J[k + 1] - J[k]
             t = (2 * q / (Jk + torch.sqrt((Jk * Jk + 2 * dJ * q).clamp(min=0)))).clamp(0, 1)
