@@ -73,7 +73,7 @@ class JacNet(nn.Module):
         with torch.no_grad(): self.x0.copy_(x0); self.y0.copy_(y0)
         return self
 
-    block: int = 1024  # rows per network call for points (outside the fixed grid): fixed-size calls keep each point's value independent of the batch
+    block: int = 256  # rows per network call at arbitrary points: calls of one fixed size keep each point's value independent of the batch
 
     def _net(self, x:Tensor) -> Tensor:
         # the network on rows of x in calls of exactly `block` rows (the last one padded): a matrix product's rounding may depend on
@@ -88,7 +88,7 @@ class JacNet(nn.Module):
         return out.reshape(*(x.shape[:-1] if x.ndim >= 2 else x.shape), *out.shape[1:])
 
     def _jacobian(self, x:Tensor) -> Tensor: return self.structure(self._net, x, self.d_in, self.d_out)
-    def _grid_jacobian(self, x:Tensor) -> Tensor: return self.structure(self.net, x, self.d_in, self.d_out)  # the grid's nodes are always the same call
+    def _grid_jacobian(self, x:Tensor) -> Tensor: return self.structure(self.net, x, self.d_in, self.d_out)  # one call as it comes: the grid's nodes, or an adaptive solver (whose steps depend on the batch anyway)
 
     def jacobian(self, x:Tensor) -> Tensor:
         "The structured Jacobian J(x), shape `(N, d_out, d_in)`, without integrating."
@@ -97,7 +97,7 @@ class JacNet(nn.Module):
     def _line(self, x, start, value, path=None, integrator=None, chunk='auto', segments=False):
         # the one line integral of J: every evaluation by integration comes here
         integ = self.integrator if integrator is None else as_integrator(integrator)
-        return line_integral(self._grid_jacobian if integ.preserving else self._jacobian, start, x, value, integ,
+        return line_integral(self._grid_jacobian if integ.preserving or integ.adaptive else self._jacobian, start, x, value, integ,
                              self.path if path is None else path, self.parameters, chunk, segments)
 
     def integral(self,
@@ -170,6 +170,8 @@ class JacNet(nn.Module):
                 x = self._ode_inverse(y, None) if start == 'ode' else self.x0.expand(y.shape[0], self.d_in).clone()
                 try: x = newton(F, y, x, max_iter)
                 except RootError as e: raise RootError(f"inverse: {e}; start it closer, e.g. start='ode'") from None
+        if not torch.isfinite(x).all():
+            raise RootError(f"inverse: no finite preimage in {x.dtype} for {int((~torch.isfinite(x)).any(1).sum())} target(s): they lie outside the range of the map in this dtype")
         if not torch.is_grad_enabled(): return x
         # implicit differentiation: one Newton step from the solution, with the derivative held fixed,
         # has the solution as its value and dx/dθ = −D⁻¹ ∂F/∂θ, dx/dy = D⁻¹ as its gradients
@@ -182,7 +184,7 @@ class JacNet(nn.Module):
         if not isinstance(integrator, ODEIntegrator): raise TypeError(f"method='ode' needs an ODEIntegrator, got {integrator!r}")
         def f(t, x):
             _, v = self.path(t.reshape(1), self.y0, y)
-            return self.structure.solve(self._jacobian(x), v[0])
+            return self.structure.solve(self._grid_jacobian(x), v[0])  # an adaptive solve: one call per step, as it comes
         return integrator.odeint(f, self.x0.expand(y.shape[0], self.d_in).clone(), params=self.parameters)
 
     def settings(self) -> str:
