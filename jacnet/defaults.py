@@ -43,7 +43,7 @@ def default_model(guarantee:str='invertible',         # 'invertible' or 'lipschi
                   hidden:int=64,                       # width of each hidden layer
                   depth:int=1,                         # number of hidden layers
                   k:float=1.,                          # Lipschitz bound (lipschitz only)
-                  integrator:Integrator|None=None,     # default: the model's default, GaussLegendre(8)
+                  integrator:Integrator|None=None,     # default: the model's default (PiecewiseLinear() in 1-D)
                   seed:int|None=None) -> JacNet:       # seeds the initialisation without touching the global RNG (None: draw from the global RNG)
     "A `JacNet` built with the documented default recipe for `guarantee`."
     if guarantee not in RECIPES: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(RECIPES)}")

@@ -230,7 +230,7 @@ class ConvexNet(nn.Module):
 class ConvexPotential(Structure):
     "J = ∇²ψ with ψ ε-strongly convex: the computed map is ∇ψ + const, a bijection in any dimension."
     guarantee = 'J is the Hessian of an eps-strongly convex potential: the map is its gradient, path-independent and a bijection in any dimension'
-    invertible = square = conservative = has_primitive = True
+    invertible = square = conservative = has_primitive = has_inverse = True
     default_activation = nn.Softplus
     def __init__(self, eps:float=1e-4):  # every eigenvalue of J is ≥ eps
         super().__init__()
@@ -247,6 +247,32 @@ class ConvexPotential(Structure):
     def primitive(self, net, x): return input_jacobian(lambda p: self.potential(net, p)[:, None], x, 1)[:, 0]
     def forward(self, net, x, d_in, d_out):
         return input_jacobian(lambda p: input_jacobian(lambda q: self.potential(net, q)[:, None], p, 1, create_graph=True)[:, 0], x, d_in)
+
+    def invert(self, net, r, max_iter=100):
+        "x with ∇ψ(x) = r: the minimiser of the strongly convex ψ(x) − r·x, by Newton's method with a backtracking line search (globally convergent)."
+        x, d = torch.zeros_like(r), r.shape[1]
+        phi = lambda p: self.potential(net, p) - (r * p).sum(-1)
+        tiny = lambda: 1e3 * torch.finfo(r.dtype).eps * (1 + r.abs().amax(1))
+        best, stalls = math.inf, 0
+        for _ in range(max_iter):
+            g = self.primitive(net, x) - r
+            res = g.abs().amax(1)
+            if (res <= tiny()).all(): return x
+            # stagnation at the rounding level of ∇ψ (an ill-conditioned Hessian limits how small the residual gets)
+            stalls = stalls + 1 if res.max() > 0.5 * best else 0
+            best = min(best, res.max().item())
+            if stalls >= 3 and (res <= 1e-6 * (1 + r.abs().amax(1))).all(): return x
+            step = spd_solve(self(net, x, d, d), g)
+            if (step.abs() <= 16 * torch.finfo(r.dtype).eps * (1 + x.abs())).all(): return x - step  # at the rounding level of x
+            f0, slope, t = phi(x), (g * step).sum(-1), torch.ones_like(r[:, 0])
+            for _ in range(60):                               # halve each point's step until ψ − r·x falls enough (Armijo)
+                ok = phi(x - t[:, None] * step) <= f0 - 1e-4 * t * slope + 1e3 * torch.finfo(r.dtype).eps * f0.abs()  # (up to rounding)
+                if ok.all(): break
+                t = torch.where(ok, t, t / 2)
+            x = x - t[:, None] * step
+        g = self.primitive(net, x) - r
+        if (g.abs().amax(1) <= tiny()).all(): return x
+        raise RuntimeError(f"ConvexPotential.invert did not converge in max_iter={max_iter} iterations (largest residual {g.abs().max().item():.3g})")
 
     @property
     def slope_bounds(self): return (self.eps, math.inf)
