@@ -68,7 +68,7 @@ class History:
 
 # %% ../nbs/07_train.ipynb #28faa4fa
 class StopTraining(Exception):
-    "Raise in a `fit` callback to end training now: the model keeps its weights (the best validated ones with validation) and `History.interrupted` is set."
+    "Raise in a `fit` callback to end training now: the model keeps its weights (the best validated ones with validation) and the `History` is marked `interrupted`."
 
 class TrainingError(FloatingPointError):
     "Training produced a non-finite loss or gradient; the message names the iteration and the cause, and the model keeps its last finite weights."
