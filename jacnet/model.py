@@ -42,6 +42,7 @@ class JacNet(nn.Module):
                  integrator:Integrator|str|None=None, # how the line integral is evaluated (default: PiecewiseLinear() in 1-D, GaussLegendre(8) otherwise)
                  path:Callable|None=None,         # path from x0 to x (default: StraightPath())
                  evaluation:str='auto'):          # 'auto': the structure's closed-form primitive when it has one; 'integral': always the line integral
+        "Build the structure, its network and the integrator, with the initial condition y(0) = 0 (see `set_initial`); the parameters are described above."
         super().__init__()
         if int(d_in) != d_in or int(d_out) != d_out or d_in < 1 or d_out < 1:
             raise ValueError(f"d_in and d_out must be positive integers, got d_in={d_in}, d_out={d_out}")
