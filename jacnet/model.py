@@ -14,7 +14,7 @@ from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, line_i
 from .quadrature import GaussLegendre, PiecewiseLinear
 
 # %% auto #0
-__all__ = ['JacNet', 'certify', 'nearest_anchor', 'check_structure', 's_name']
+__all__ = ['JacNet', 'certify', 'nearest_anchor', 'check_structure']
 
 # %% ../nbs/05_model.ipynb #371d5e8a
 class JacNet(nn.Module):
@@ -255,7 +255,7 @@ def check_structure(structure:Structure|str, # an instance or a registered name
     for d_in, d_out in dims:
         torch.manual_seed(seed)
         m = JacNet(d_in, d_out, copy.deepcopy(proto), hidden=16).double()
-        s, what = m.structure, f"{s_name(m.structure)} at d_in={d_in}, d_out={d_out}"
+        s, what = m.structure, f"{m.structure!r} at d_in={d_in}, d_out={d_out}"
         X = 1.5 * torch.randn(64, d_in, generator=g, dtype=torch.float64)
         J = m.jacobian(X)
         assert J.shape == (64, d_out, d_in), f"{what}: J has shape {tuple(J.shape)}"
@@ -279,8 +279,6 @@ def check_structure(structure:Structure|str, # an instance or a registered name
             with torch.no_grad(): gap = (m.integral(X[:16], integrator=ode) - m.integral(X[:16], path=AxisPath(), integrator=ode)).abs().max().item()
             assert gap <= tol, f"{what}: the line integral depends on the path (gap {gap:.2e})"
     return dims
-
-def s_name(s:Structure) -> str: return f"{type(s).__name__}({', '.join(f'{k}={v}' for k, v in s.settings().items())})"
 
 def _supports(s:Structure, d_in:int, d_out:int) -> bool:
     try: s.check_dims(d_in, d_out); return True

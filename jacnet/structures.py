@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .numerics import check_positive, input_jacobian, spd_solve, solve_increasing
+from .numerics import check_positive, input_jacobian, spd_solve, solve_increasing, _tiny
 
 # %% auto #0
 __all__ = ['STRUCTURES', 'Structure', 'register_structure', 'as_structure', 'Unconstrained', 'Invertible', 'Lipschitz',
@@ -252,18 +252,17 @@ class ConvexPotential(Structure):
         "x with ∇ψ(x) = r: the minimiser of the strongly convex ψ(x) − r·x, by Newton's method with a backtracking line search (globally convergent)."
         x, d = torch.zeros_like(r), r.shape[1]
         phi = lambda p: self.potential(net, p) - (r * p).sum(-1)
-        tiny = lambda: 1e3 * torch.finfo(r.dtype).eps * (1 + r.abs().amax(1))
         best, stalls = math.inf, 0
         for _ in range(max_iter):
             g = self.primitive(net, x) - r
             res = g.abs().amax(1)
-            if (res <= tiny()).all(): return x
+            if (res <= _tiny(r.abs().amax(1), 1e3)).all(): return x
             # stagnation at the rounding level of ∇ψ (an ill-conditioned Hessian limits how small the residual gets)
             stalls = stalls + 1 if res.max() > 0.5 * best else 0
             best = min(best, res.max().item())
             if stalls >= 3 and (res <= 1e-6 * (1 + r.abs().amax(1))).all(): return x
             step = spd_solve(self(net, x, d, d), g)
-            if (step.abs() <= 16 * torch.finfo(r.dtype).eps * (1 + x.abs())).all(): return x - step  # at the rounding level of x
+            if (step.abs() <= _tiny(x, 16)).all(): return x - step  # at the rounding level of x
             f0, slope, t = phi(x), (g * step).sum(-1), torch.ones_like(r[:, 0])
             for _ in range(60):                               # halve each point's step until ψ − r·x falls enough (Armijo)
                 ok = phi(x - t[:, None] * step) <= f0 - 1e-4 * t * slope + 1e3 * torch.finfo(r.dtype).eps * f0.abs()  # (up to rounding)
@@ -271,7 +270,7 @@ class ConvexPotential(Structure):
                 t = torch.where(ok, t, t / 2)
             x = x - t[:, None] * step
         g = self.primitive(net, x) - r
-        if (g.abs().amax(1) <= tiny()).all(): return x
+        if (g.abs().amax(1) <= _tiny(r.abs().amax(1), 1e3)).all(): return x
         raise RuntimeError(f"ConvexPotential.invert did not converge in max_iter={max_iter} iterations (largest residual {g.abs().max().item():.3g})")
 
     @property
