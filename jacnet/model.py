@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_model.ipynb #77bed74f
 from __future__ import annotations
-import copy, json
+import copy, json, math
 from typing import Callable
 import torch
 from torch import nn, Tensor
@@ -91,6 +91,23 @@ class JacNet(nn.Module):
     def _jacobian(self, x:Tensor) -> Tensor: return self.structure(self._net, x, self.d_in, self.d_out)
     def _grid_jacobian(self, x:Tensor) -> Tensor: return self.structure(self.net, x, self.d_in, self.d_out)  # one call as it comes: the grid's nodes, or an adaptive solver (whose steps depend on the batch anyway)
 
+    margin: float = 2. ** -20  # a structure-preserving rule gets J this far (relative) inside the declared slope bounds
+
+    def _node_jacobian(self, x:Tensor) -> Tensor:
+        # J for a structure-preserving rule, in float64 and strictly inside the declared slope bounds (1-D): a saturated J (k·tanh = k
+        # exactly) would otherwise give a map whose rounded values can exceed the bound by an ulp over a short step
+        J = self._grid_jacobian(x).to(torch.float64)
+        if self.d_out != 1: return J
+        lo, hi = self.structure.slope_bounds
+        lo, hi = (b - math.copysign(self.margin * b, side) if math.isfinite(b) else None for b, side in ((lo, -1.), (hi, 1.)))
+        return J if lo is None and hi is None else J.clamp(lo, hi)
+
+    def _field(self, integ:Integrator) -> Callable:
+        # the Jacobian field an integrator is given: blocked calls for a fixed rule at arbitrary points (values independent of the batch),
+        # one call as it comes for an adaptive solver, and J strictly inside the bounds for a structure-preserving rule
+        if integ.preserving: return self._node_jacobian
+        return self._grid_jacobian if integ.adaptive else self._jacobian
+
     def jacobian(self, x:Tensor) -> Tensor:
         "The structured Jacobian J(x), shape `(N, d_out, d_in)`, without integrating."
         return self._jacobian(check_points(x, self.d_in, 'x', self.x0))
@@ -98,8 +115,7 @@ class JacNet(nn.Module):
     def _line(self, x, start, value, path=None, integrator=None, chunk='auto', segments=False):
         # the one line integral of J: every evaluation by integration comes here
         integ = self.integrator if integrator is None else as_integrator(integrator)
-        return line_integral(self._grid_jacobian if integ.preserving or integ.adaptive else self._jacobian, start, x, value, integ,
-                             self.path if path is None else path, self.parameters, chunk, segments)
+        return line_integral(self._field(integ), start, x, value, integ, self.path if path is None else path, self.parameters, chunk, segments)
 
     def integral(self,
                  x:Tensor,                      # end points (N, d_in)
@@ -162,7 +178,7 @@ class JacNet(nn.Module):
             own = method == 'auto' and s.has_inverse and self.route == 'primitive' and integrator is None
             if own: x = s.invert(self._net, y - self.y0 + s.primitive(self._net, self.x0[None]), max_iter)
             elif method == 'auto' and self.d_in == 1 and self.route == 'integral' and integ.has_inverse:
-                x = integ.invert(self._grid_jacobian, self.x0, self.y0, y)  # closed form on the computed map
+                x = integ.invert(self._field(integ), self.x0, self.y0, y)  # closed form on the computed map
             elif self.d_in == 1:
                 step = lambda x, r: s.solve(self._jacobian(x[:, None]), r[:, None])[:, 0]
                 try: x = solve_increasing(lambda x: F(x[:, None])[:, 0], y[:, 0], step, self.x0.expand(y.shape[0]).clone(), max_iter=max_iter)[:, None]
@@ -218,11 +234,12 @@ def certify(model:JacNet) -> dict:
     if model.route == 'primitive':
         out.update(holds='computed map', why="evaluated by the structure's closed-form primitive: the guarantee holds for the computed map in every dimension")
     elif model.d_in == 1 and integ.preserving:
-        lo, hi = integ.slope_range(model._grid_jacobian, model.x0.dtype, model.x0.device)
-        L, H = s.slope_bounds
+        lo, hi = integ.slope_range(model._field(integ), model.x0.dtype, model.x0.device)        # the computed map's slopes
         out.update(slope_min=lo.tolist(), slope_max=hi.tolist(), increasing=bool((lo > 0).all()), lipschitz=max(lo.abs().max().item(), hi.abs().max().item()))
-        if (lo < L).any(): out['violations'].append(f"slope falls to {lo.min().item():.6g} < declared lower bound {L:g}")
-        if (hi > H).any(): out['violations'].append(f"slope reaches {hi.max().item():.6g} > declared upper bound {H:g}")
+        jlo, jhi = integ.slope_range(model._grid_jacobian, model.x0.dtype, model.x0.device)     # the structure's own J at the nodes
+        L, H = s.slope_bounds
+        if (jlo < L).any(): out['violations'].append(f"J falls to {jlo.min().item():.6g} < declared lower bound {L:g}")
+        if (jhi > H).any(): out['violations'].append(f"J reaches {jhi.max().item():.6g} > declared upper bound {H:g}")
         out.update(holds='violated' if out['violations'] else 'computed map',
                    why="1-D, structure-preserving integration: the slope of the computed map is everywhere a convex combination of J at the grid nodes")
     elif model.d_in == 1 or s.conservative:

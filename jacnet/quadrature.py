@@ -54,40 +54,32 @@ class GaussLegendre(Integrator):
 
 # %% ../nbs/04_quadrature.ipynb #74f2f045
 class _GridIntegral(torch.autograd.Function):
-    "The interpolant's integral at points: the forward pass by monotone operations, the backward pass in closed form (it is linear in the node values)."
+    "y0 + ∫ from x0 to x of the interpolant of node values J: the forward pass by monotone float64 operations rounded once to x's dtype, the backward pass in closed form (it is linear in J and y0)."
     @staticmethod
-    def forward(ctx, J, x, rule):
-        g = rule.nodes(torch.float64, x.device)
-        k = rule._locate(g, x)
-        ctx.save_for_backward(J, x, k)
-        ctx.rule = rule
-        return rule._value(J, k, x)
+    def forward(ctx, J, x, x0, y0, rule):
+        pts = torch.cat([x, x0]).to(torch.float64)             # the points, then the start(s): one pass
+        k = rule._locate(rule.nodes(torch.float64, x.device), pts)
+        I = rule._value(J.detach().to(torch.float64), k, pts)
+        N = x.shape[0]
+        ctx.save_for_backward(J, x, x0, k)
+        ctx.rule, ctx.y0 = rule, (y0.shape, y0.dtype)
+        return (y0.to(torch.float64) + (I[:N] - I[N:])).to(x.dtype)
 
     @staticmethod
     def backward(ctx, gout):
-        J, x, k = ctx.saved_tensors
-        rule = ctx.rule
-        g = rule.nodes(torch.float64, x.device)
-        G = g.shape[0]
-        kc = (k - 1).clamp(0, G - 2)                            # left node of the cell (the nearest cell for the outer ones)
-        g0, h = g[kc], g[kc + 1] - g[kc]
-        t = ((x - g0) / h).clamp(0, 1)[:, None]
-        J0, J1 = J[kc], J[kc + 1]
-        gx = (gout * (J0 + (J1 - J0) * t)).sum(1) if ctx.needs_input_grad[1] else None  # the slope is the interpolant
-        if not ctx.needs_input_grad[0]: return None, gx, None
-        left, right = (k == 0)[:, None], (k == G)[:, None]
-        inner = ~(left | right)
-        hc = h[:, None]
-        w0 = torch.where(inner, hc * (t - 0.5 * t * t), torch.where(left, (x - g[0])[:, None], 0.))   # ∂I/∂J at the cell's left node
-        w1 = torch.where(inner, hc * (0.5 * t * t), torch.where(right, (x - g[-1])[:, None], 0.))    # ∂I/∂J at its right node
-        gJ = torch.zeros_like(J).index_add(0, kc, gout * w0).index_add(0, kc + 1, gout * w1)
-        start = torch.where(k == 0, 0, torch.where(k == G, G - 1, k - 1))                              # the node whose prefix C the value starts from
-        gC = torch.zeros_like(J).index_add(0, start, gout)
-        m = rule._origin                                        # C_j = Σ_{m ≤ i < j} a_i for j > m, −Σ_{j ≤ i < m} a_i for j < m
-        ga = torch.cat([-gC[:m].cumsum(0), gC[m + 1:].flip(0).cumsum(0).flip(0)])  # ∂L/∂a_i for the cell areas a_i = h_i (J_i + J_i+1)/2
-        half = ga * (0.5 * (g[1:] - g[:-1]))[:, None]
-        zero = torch.zeros_like(J[:1])
-        return gJ + torch.cat([half, zero]) + torch.cat([zero, half]), gx, None
+        J, x, x0, k = ctx.saved_tensors
+        rule, N, (nJ, nx, nx0, ny0, _) = ctx.rule, x.shape[0], ctx.needs_input_grad
+        g = gout.to(torch.float64)
+        pts = torch.cat([x, x0]).to(torch.float64)
+        J64 = J.to(torch.float64)
+        gJ = gx = gx0 = gy0 = None
+        if nJ: gJ = rule._adjoint(pts, k, g).to(J.dtype)
+        if nx or nx0:                                           # the slope is the interpolant
+            s = rule._slope(J64, pts, k)
+            if nx: gx = (g * s[:N]).sum(1).to(x.dtype)
+            if nx0: gx0 = -(g * s[N:]).sum(1 if x0.shape[0] == N else None).reshape(x0.shape).to(x0.dtype)
+        if ny0: gy0 = g.sum_to_size(ctx.y0[0]).to(ctx.y0[1])
+        return gJ, gx, gx0, gy0, None
 
 # %% ../nbs/04_quadrature.ipynb #5ffd58a6
 @register_integrator('grid')
@@ -128,41 +120,47 @@ class PiecewiseLinear(Integrator):
         raise TypeError("PiecewiseLinear integrates a 1-D Jacobian field (line_integral), not a general integrand over t")
 
     def _values(self, jac, dtype, device):
-        "J at the nodes, float64 `(G, d_out)`: one network call."
+        "J at the nodes `(G, d_out)`, in the dtype `jac` returns: one network call."
         self.nfe += 1
-        return jac(self.nodes(dtype, device)[:, None])[..., 0].to(torch.float64)
-
-    def _prefix(self, J:Tensor, g:Tensor) -> Tensor:
-        "C `(G, d_out)`: the interpolant's integral from the middle node to each node, as running sums of cell integrals outwards."
-        area = (g[1:] - g[:-1])[:, None] * ((J[:-1] + J[1:]) * 0.5)
-        m = self._origin
-        return torch.cat([-area[:m].flip(0).cumsum(0).flip(0), torch.zeros_like(J[:1]), area[m:].cumsum(0)])
+        return jac(self.nodes(dtype, device)[:, None])[..., 0]
 
     def _cells(self, device) -> dict:
-        "Constant per-cell arrays (G + 1 cells, the two outer ones unbounded): start, width, 1/width, end nodes, and ±inf on the open side."
+        "Constants of the grid on `device`: per cell (G + 1 cells, the two outer ones unbounded) its end nodes and a row (start, 1/width, width, ∞ on an open side, which side); per node its hat function."
         key = ('cells', torch.device('cpu' if device is None else device))
         if key not in self._cache:
             g = self.nodes(torch.float64, device)
-            G, one = g.shape[0], torch.ones(1, dtype=torch.float64, device=g.device)
-            h = torch.cat([one, g[1:] - g[:-1], one])
+            G, one, inf = g.shape[0], g.new_ones(1), g.new_full((1,), math.inf)
+            w = g[1:] - g[:-1]
+            h = torch.cat([one, w, one])
             ar = torch.arange(G + 1, device=g.device)
-            off = torch.zeros(G + 1, dtype=torch.float64, device=g.device); off[0], off[-1] = -math.inf, math.inf
-            self._cache[key] = dict(s=torch.cat([g[:1], g[:-1], g[-1:]])[:, None], h=h[:, None], ih=(1 / h)[:, None],
-                                    i0=(ar - 1).clamp(0, G - 1), i1=ar.clamp(0, G - 1), off=off[:, None])
+            opn, side = torch.zeros_like(h), torch.zeros_like(h)
+            opn[0], opn[-1], side[0], side[-1] = math.inf, math.inf, -1., 1.
+            hl, hr = torch.cat([inf, w]), torch.cat([w, inf])    # widths of the cells left and right of each node (∞: constant beyond the grid)
+            self._cache[key] = dict(T=torch.stack([torch.cat([g[:1], g[:-1], g[-1:]]), 1 / h, h, opn, side], 1),
+                                    i01=torch.stack([(ar - 1).clamp(0, G - 1), ar.clamp(0, G - 1)]), half=(0.5 * w)[:, None],
+                                    g=g[None], nhl=-hl[None], hr=hr[None], ihl2=(0.5 / hl)[None], ihr2=(0.5 / hr)[None],
+                                    zero=g.new_zeros(()), inf=g.new_full((), math.inf), ninf=g.new_full((), -math.inf))
         return self._cache[key]
 
-    def _coefficients(self, J:Tensor, C:Tensor, k:Tensor) -> tuple:
-        "For cells `k` `(M,)`: start, 1/width and the coefficients of the value, each `(M, d_out)` (or `(M, 1)`); the same arithmetic for one cell or all."
-        c = self._cells(J.device)
-        i0, i1, h = c['i0'][k], c['i1'][k], c['h'][k]
-        J0, J1, C0 = J[i0], J[i1], C[i0]
-        up = J1 >= J0
-        B = h * ((J1 - J0).abs() * 0.5)
-        C1 = C[i1] + c['off'][k] * torch.where(J0 >= 0, 1., -1.)  # the outer cells are unbounded on the side away from the grid
-        mono = J0 * J1 >= 0                                         # J keeps its sign on the cell: the value lies between C0 and C1
-        inf = torch.full_like(C0, math.inf)
-        return (c['s'][k], c['ih'][k], torch.where(up, C0, C0 + B), h * torch.minimum(J0, J1), torch.where(up, B, -B),
-                (~up).to(J.dtype), torch.where(mono, torch.minimum(C0, C1), -inf), torch.where(mono, torch.maximum(C0, C1), inf))
+    def _prefix(self, J:Tensor) -> Tensor:
+        "C `(G, d_out)`: the interpolant's integral from the middle node to each node, as running sums of cell integrals outwards."
+        area = self._cells(J.device)['half'] * (J[:-1] + J[1:])
+        m = self._origin
+        return torch.cat([-area[:m].flip(0).cumsum(0).flip(0), torch.zeros_like(J[:1]), area[m:].cumsum(0)])
+
+    def _coefficients(self, JC:Tensor, k:Tensor) -> tuple:
+        "For cells `k` `(M,)` and node values with their prefix integrals `JC` `(G, 2 d_out)`: start, 1/width, the value's coefficients and bounds, and whether J grows, each `(M, d_out)` or `(M, 1)`; the same arithmetic for one cell or all."
+        c, d = self._cells(JC.device), JC.shape[1] // 2
+        R = JC[c['i01'][:, k]]                                  # both end nodes of each cell: (2, M, 2 d_out)
+        J0, C0, J1, C1 = R[0, :, :d], R[0, :, d:], R[1, :, :d], R[1, :, d:]
+        s, ih, h, opn, side = c['T'][k].split(1, 1)
+        dJ = J1 - J0
+        up = dJ >= 0
+        B = h * (dJ.abs() * 0.5)
+        C1 = C1 + torch.copysign(opn, J0 * side)               # the outer cells are unbounded on the side away from the grid
+        mono = J0 * J1 >= 0                                     # J keeps its sign on the cell: the value lies between C0 and C1
+        return (s, ih, torch.where(up, C0, C0 + B), h * torch.minimum(J0, J1), torch.copysign(B, dJ), up,
+                torch.where(mono, torch.minimum(C0, C1), c['ninf']), torch.where(mono, torch.maximum(C0, C1), c['inf']))
 
     def _locate(self, g:Tensor, x:Tensor) -> Tensor:
         "Cell of each float64 point `(N,)`: the number of nodes ≤ x (0: left of the grid, G: right of it)."
@@ -174,46 +172,82 @@ class PiecewiseLinear(Integrator):
         return k.long()  # a point within rounding of a node may get the neighbouring cell: its value is the same, kept by the bounds
 
     def _value(self, J:Tensor, k:Tensor, x:Tensor) -> Tensor:
-        "The interpolant's integral at float64 points `x` `(N,)` in cells `k`, `(N, d_out)`, by operations that are each monotone in x."
-        J = J.detach()
-        C = self._prefix(J, self.nodes(torch.float64, J.device))
-        if x.shape[0] <= self.small: s, ih, D, A, E, c0, lo, hi = self._coefficients(J, C, k)
-        else:                                                   # many points: every cell's coefficients once, then one gather per row
-            M, d = C.shape[0] + 1, C.shape[1]
-            table = torch.stack([r.expand(M, d) for r in self._coefficients(J, C, torch.arange(M, device=J.device))])
-            s, ih, D, A, E, c0, lo, hi = (row.index_select(0, k) for row in table)
+        "The interpolant's integral from the grid's middle node to float64 points `x` `(N,)` in cells `k`, `(N, d_out)` for float64 `J`, by operations that are each monotone in x."
+        JC = torch.cat([J, self._prefix(J)], 1)
+        if x.shape[0] <= self.small: s, ih, D, A, E, up, lo, hi = self._coefficients(JC, k)
+        else:                                                   # many points: every cell's coefficients once, then one gather
+            M, d = J.shape[0] + 1, J.shape[1]
+            table = torch.cat([r.to(J.dtype).expand(M, d) for r in self._coefficients(JC, torch.arange(M, device=J.device))], 1)
+            s, ih, D, A, E, up, lo, hi = table.index_select(0, k).split(d, 1)
+            up = up > 0
         t = (x[:, None] - s) * ih
-        w = (c0 - t).abs()                                      # t on cells where J grows, 1 − t where it falls
+        w = torch.where(up, t, 1 - t)                           # t on cells where J grows, 1 − t where it falls
         val = D + (A * t + E * (w * w))                         # a sum of terms that each grow with t: monotone under rounding
         return torch.maximum(torch.minimum(val, hi), lo)        # within the cell's end values: removes the rounding mismatch at cell ends
 
-    def _evaluate(self, J:Tensor, x:Tensor) -> Tensor:
-        "∫ of the interpolant of node values `J` `(G, d_out)` from the grid's middle node to float64 points `x` `(N,)`: `(N, d_out)`, differentiable."
-        return _GridIntegral.apply(J, x, self)
+    def _at(self, J:Tensor, x:Tensor) -> Tensor:
+        "The interpolant's integral from the middle node to float64 points `x` `(N,)`, without gradients."
+        return self._value(J, self._locate(self.nodes(torch.float64, x.device), x), x)
+
+    def _slope(self, J:Tensor, x:Tensor, k:Tensor) -> Tensor:
+        "The interpolant Ĵ `(N, d_out)` at float64 points `x` `(N,)` in cells `k`: the computed map's derivative."
+        c = self._cells(x.device)
+        R = J[c['i01'][:, k]]
+        s, ih = c['T'][k, :2].unbind(1)
+        return R[0] + (R[1] - R[0]) * ((x - s) * ih).clamp(0, 1)[:, None]
+
+    dense = 2 ** 15  # the backward pass forms the (points × nodes) matrix ∂I/∂J when it has at most this many entries, else it scatters
+
+    def _adjoint(self, p:Tensor, k:Tensor, go:Tensor) -> Tensor:
+        "Σᵢ goᵢ ∂(I(xᵢ) − I(x0ᵢ))/∂J `(G, d_out)` for float64 points p = [x; x0] `(N + 1,)` or `(2N,)` in cells `k` and output gradients `go` `(N, d_out)`."
+        c = self._cells(p.device)
+        G, N = c['g'].shape[1], go.shape[0]
+        if p.shape[0] * G <= self.dense:                        # ∂I(x)/∂J_j is node j's hat function integrated up to x
+            e = p[:, None] - c['g']
+            a = torch.minimum(torch.maximum(e, c['nhl']), c['zero'])   # the part of the hat left of its node ...
+            b = torch.maximum(torch.minimum(e, c['hr']), c['zero'])    # ... and right of it
+            P = (a + a * a * c['ihl2']) + (b - b * b * c['ihr2'])
+            return (P[:N] - P[N:]).t() @ go                     # exactly 0 at nodes whose hat lies on one side of both ends
+        x, w = p, torch.cat([go, -go if p.shape[0] == 2 * N else -go.sum(0, keepdim=True)])  # many points: scatter each point's two cell nodes,
+        g = c['g'][0]                                           # and the cell areas between it and the middle node
+        kc = (k - 1).clamp(0, G - 2)                            # left node of the cell (the nearest cell for the outer ones)
+        h = g[kc + 1] - g[kc]
+        t = ((x - g[kc]) / h).clamp(0, 1)[:, None]
+        left, right = (k == 0)[:, None], (k == G)[:, None]
+        inner, hc = ~(left | right), h[:, None]
+        w0 = torch.where(inner, hc * (t - 0.5 * t * t), torch.where(left, (x - g[0])[:, None], 0.))   # ∂I/∂J at the cell's left node
+        w1 = torch.where(inner, hc * (0.5 * t * t), torch.where(right, (x - g[-1])[:, None], 0.))    # ∂I/∂J at its right node
+        zeros = w.new_zeros(G, w.shape[1])
+        gJ = zeros.index_add(0, kc, w * w0).index_add(0, kc + 1, w * w1)
+        start = torch.where(k == 0, 0, torch.where(k == G, G - 1, k - 1))                              # the node whose prefix C the value starts from
+        gC = zeros.index_add(0, start, w)
+        m = self._origin                                        # C_j = Σ_{m ≤ i < j} a_i for j > m, −Σ_{j ≤ i < m} a_i for j < m
+        ga = torch.cat([-gC[:m].cumsum(0), gC[m + 1:].flip(0).cumsum(0).flip(0)])  # ∂L/∂a_i for the cell areas a_i = h_i (J_i + J_i+1)/2
+        half = ga * c['half']
+        return gJ + torch.cat([half, zeros[:1]]) + torch.cat([zeros[:1], half])
+
+    def _integral(self, J:Tensor, x:Tensor, x0:Tensor, y0:Tensor) -> Tensor:
+        "y0 + ∫ from `x0` `(1,)` or `(N,)` to `x` `(N,)` of the interpolant of node values `J` `(G, d_out)`: `(N, d_out)` in x's dtype, differentiable in all four."
+        return _GridIntegral.apply(J, x, x0, y0, self)
 
     def line_integral(self, jac, x0, x, y0, path, params=(), chunk='auto', segments=False):
         if x.shape[1] != 1: raise ValueError(f"PiecewiseLinear integrates 1-D inputs, got d_in={x.shape[1]}: use GaussLegendre in more dimensions")
         if segments: raise ValueError("PiecewiseLinear needs no segments: its values are exact for its interpolant at every point")
         # in one dimension the integral depends on the end points only, not on the path between them
-        J, N = self._values(jac, x.dtype, x.device), x.shape[0]
-        if x0.ndim == 1 or x0.shape[0] == 1:                   # one start: evaluated with the points, in one pass
-            I = self._evaluate(J, torch.cat([x[:, 0], x0.reshape(-1)[:1]]).to(torch.float64))
-            I_x, I_0 = I[:N], I[N:]
-        else: I_x, I_0 = self._evaluate(J, x[:, 0].to(torch.float64)), self._evaluate(J, x0[:, 0].to(torch.float64))
-        return (y0.to(torch.float64) + (I_x - I_0)).to(x.dtype)
+        return self._integral(self._values(jac, x.dtype, x.device), x[:, 0], x0.reshape(-1), y0)
 
     def slope_range(self, jac, dtype=torch.float64, device=None) -> tuple[Tensor, Tensor]:
         "Exact smallest and largest slope of every output of the computed map over all of ℝ: the extremes of J at the nodes, `(d_out,)` each."
-        with torch.no_grad(): J = self._values(jac, dtype, device)
+        with torch.no_grad(): J = self._values(jac, dtype, device).to(torch.float64)
         return J.min(0).values, J.max(0).values
 
     def invert(self, jac, x0, y0, y) -> Tensor:
         "x `(N, 1)` with line_integral(x) = y `(N, 1)` for a strictly increasing map, in closed form per cell (float64 inside)."
         with torch.no_grad():
             g = self.nodes(torch.float64, y.device)
-            J = self._values(jac, y.dtype, y.device)
-            C = self._prefix(J, g)[:, 0]
-            r = y[:, 0].to(torch.float64) - y0.to(torch.float64)[..., 0] + self._evaluate(J, x0.reshape(-1)[:1].to(torch.float64))[0, 0]
+            J = self._values(jac, y.dtype, y.device).to(torch.float64)
+            C = self._prefix(J)[:, 0]
+            r = y[:, 0].to(torch.float64) - y0.to(torch.float64)[..., 0] + self._at(J, x0.reshape(-1)[:1].to(torch.float64))[0, 0]
             J, G = J[:, 0], g.shape[0]
             k = (torch.searchsorted(C, r.contiguous(), right=True) - 1).clamp(0, G - 2)
             q = (r - C[k]) / (g[k + 1] - g[k])
