@@ -91,7 +91,7 @@ class JacNet(nn.Module):
     def _jacobian(self, x:Tensor) -> Tensor: return self.structure(self._net, x, self.d_in, self.d_out)
     def _grid_jacobian(self, x:Tensor) -> Tensor: return self.structure(self.net, x, self.d_in, self.d_out)  # one call as it comes: the grid's nodes, or an adaptive solver (whose steps depend on the batch anyway)
 
-    margin: float = 2. ** -20  # a structure-preserving rule gets J this far (relative) inside the declared slope bounds
+    margin: float = 2. ** -16  # a structure-preserving rule gets J this far (relative) inside the declared slope bounds
 
     def _node_jacobian(self, x:Tensor) -> Tensor:
         # J for a structure-preserving rule, in float64 and strictly inside the declared slope bounds (1-D): a saturated J (k·tanh = k
