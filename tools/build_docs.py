@@ -250,7 +250,7 @@ def doc_block(name:str, obj, anchor:str, math:Math, level:int=3, methods:bool=Fa
         body += ('<table class="params"><thead><tr><th>parameter</th><th>type</th><th>default</th><th>details</th></tr></thead>'
                  f'<tbody>{rows}</tbody></table>')
     if methods and k == 'class':
-        ms = [(m, v) for m, v in obj.__dict__.items() if not m.startswith('_') and (inspect.isfunction(v) or isinstance(v, (property, staticmethod, classmethod)))]
+        ms = [(m, v) for m, v in obj.__dict__.items() if not m.startswith('_') and _listed(v)]
         items = ''
         for m, v in ms:
             f = v.fget if isinstance(v, property) else getattr(v, '__func__', v)
@@ -260,6 +260,8 @@ def doc_block(name:str, obj, anchor:str, math:Math, level:int=3, methods:bool=Fa
             items += f'<li id="{anchor}.{m.lower()}"><pre class="sig">{html.escape(s)}</pre>{_inline(d.splitlines()[0], math) if d else ""}</li>'
         if items: body += f'<div class="methods"><p class="methods-title">methods</p><ul>{items}</ul></div>'
     return f'<div class="doc">{h}{body}</div>'
+
+def _listed(v) -> bool: return inspect.isfunction(v) or isinstance(v, (property, staticmethod, classmethod))  # a class member the reference lists
 
 def _inline(md:str, math:Math) -> str:
     s = markdown(md, math).strip()
@@ -370,8 +372,8 @@ class Site:
                 if home == modname or n not in self.index: self.index[n] = anchor
                 self.index[f'{modname}.{n}'] = anchor
                 if inspect.isclass(obj) and home == modname:
-                    for m in obj.__dict__:
-                        if not m.startswith('_'): self.index.setdefault(f'{n}.{m}', f'{anchor}.{m.lower()}')
+                    for m, v in obj.__dict__.items():  # the members the reference lists: methods and properties
+                        if not m.startswith('_') and _listed(v): self.index.setdefault(f'{n}.{m}', f'{anchor}.{m.lower()}')
         for f in self.files:
             for n in self._chapter_docs(self.nb[f]):
                 self.index[n] = f'{page_name(f)}#{n.lower()}'
