@@ -8,15 +8,16 @@ import math
 import torch
 from torch import nn, Tensor
 from .numerics import check_positive
-from .structures import Lipschitz, PositiveExp
+from .structures import Invertible, Lipschitz, PositiveExp
 from .integrate import Integrator
 from .model import JacNet
-from .train import fit
+from .train import fit, risk
 from .experiments import PaperConfig, TARGETS, EXPERIMENTS, Run, paper_data, evaluator, run_experiment
 
 # %% auto #0
-__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'multiscale_init', 'default_model', 'paper_metrics',
-           'run_default', 'compare_defaults', 'format_comparison', 'compare_on', 'hill', 'hill_inverse']
+__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'AUTO_MARGIN', 'multiscale_init', 'default_model',
+           'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison', 'compare_on', 'fit_default', 'hill',
+           'hill_inverse']
 
 # %% ../nbs/09_defaults.ipynb #409bef86
 def multiscale_init(net:nn.Sequential,         # a JacNet's network (`model.net`)
@@ -34,9 +35,11 @@ def multiscale_init(net:nn.Sequential,         # a JacNet's network (`model.net`
     return net
 
 # %% ../nbs/09_defaults.ipynb #d93a7598
-RECIPES = dict(
-    invertible=dict(structure=lambda k: PositiveExp(11.), activation=nn.SiLU, scales=(1., 1.), out_scale=0.1),
-    lipschitz=dict(structure=lambda k: Lipschitz(k), activation=nn.ELU, scales=(1., 20.), out_scale=0.1))
+RECIPES = dict(  # guarantee -> recipe -> structure (from k), hidden activation, and multiscale_init's arguments (None: PyTorch's initialisation)
+    invertible=dict(multiscale=dict(structure=lambda k: PositiveExp(11.), activation=nn.SiLU, init=dict(scales=(1., 1.), out_scale=0.1)),
+                    smooth=dict(structure=lambda k: Invertible(1e-4), activation=nn.Tanh, init=None)),
+    lipschitz=dict(multiscale=dict(structure=lambda k: Lipschitz(k), activation=nn.ELU, init=dict(scales=(1., 20.), out_scale=0.1)),
+                   smooth=dict(structure=lambda k: Lipschitz(k), activation=nn.Tanh, init=None)))
 
 def default_model(guarantee:str='invertible',         # 'invertible' or 'lipschitz'
                   d_in:int=1, d_out:int=1,
@@ -44,13 +47,15 @@ def default_model(guarantee:str='invertible',         # 'invertible' or 'lipschi
                   depth:int=1,                         # number of hidden layers
                   k:float=1.,                          # Lipschitz bound (lipschitz only)
                   integrator:Integrator|None=None,     # default: the model's default (PiecewiseLinear() in 1-D)
-                  seed:int|None=None) -> JacNet:       # seeds the initialisation without touching the global RNG (None: draw from the global RNG)
+                  seed:int|None=None,                  # seeds the initialisation without touching the global RNG (None: draw from the global RNG)
+                  recipe:str='multiscale') -> JacNet:  # 'multiscale' (bends where the data does) or 'smooth' (the paper's structure and initialisation)
     "A `JacNet` built with the documented default recipe for `guarantee`."
     if guarantee not in RECIPES: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(RECIPES)}")
-    r = RECIPES[guarantee]
+    if recipe not in RECIPES[guarantee]: raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES[guarantee])}")
+    r = RECIPES[guarantee][recipe]
     def build():
         m = JacNet(d_in, d_out, r['structure'](k), hidden=hidden, depth=depth, activation=r['activation'], integrator=integrator)
-        multiscale_init(m.net, r['scales'], r['out_scale'])
+        if r['init'] is not None: multiscale_init(m.net, **r['init'])
         return m
     if seed is None: return build()
     with torch.random.fork_rng(devices=[]):  # the global RNG is restored afterwards
@@ -135,6 +140,28 @@ def compare_on(f, guarantee:str='lipschitz', seeds=(0, 1, 2, 3, 4), cfg:PaperCon
             fit(m, xtr, f(xtr), iters=cfg.iters, lr=cfg.lr, progress=False)
             with torch.no_grad(): res[k].append((m(xte) - f(xte)).abs().mean().item())
     return {k: sum(v) / len(v) for k, v in res.items()}
+
+# %% ../nbs/09_defaults.ipynb #abc28171
+AUTO_MARGIN = 0.5  # fit_default keeps the multiscale fit only when its training risk is below AUTO_MARGIN × the smooth fit's
+
+def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
+                x:Tensor, y:Tensor,            # training data (N, d_in), (N, d_out)
+                k:float=1.,                    # Lipschitz bound (lipschitz only)
+                seed:int|None=None,            # seeds both initialisations and both fits (None: the global RNG)
+                margin:float=AUTO_MARGIN,      # keep the multiscale fit when its training risk is below margin × the smooth fit's
+                hidden:int=64, depth:int=1,
+                integrator:Integrator|None=None,
+                **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for both
+    "Fit the smooth and the multiscale recipe of `guarantee` on (x, y) and keep one by their training risks; returns (model, 'smooth' or 'multiscale')."
+    check_positive("margin", margin)
+    if 'progress' not in fit_kwargs: fit_kwargs['progress'] = False
+    fits, risks = {}, {}
+    for recipe in ('smooth', 'multiscale'):
+        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, recipe)
+        fit(m, x, y, seed=seed, **fit_kwargs)
+        with torch.no_grad(): fits[recipe], risks[recipe] = m, risk(m(x), y).item()
+    which = 'multiscale' if risks['multiscale'] < margin * risks['smooth'] else 'smooth'
+    return fits[which], which
 
 # %% ../nbs/09_defaults.ipynb #5ea79ce0
 def hill(x:Tensor, log_ec50:float=math.log10(2.), h:float=1.5) -> Tensor:

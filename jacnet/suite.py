@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from . import JacNet, fit, risk, Invertible, Lipschitz
-from .defaults import default_model
+from .defaults import default_model, fit_default, AUTO_MARGIN
 
 # %% auto #0
 __all__ = ['SUITE_MONOTONE', 'SUITE_LIPSCHITZ', 'GUARANTEES', 'REGIMES', 'TEST_X', 'SUITE_METHODS', 'MARGIN', 'suite_target',
@@ -126,18 +126,18 @@ def suite_data(f, regime:Regime|str, seed:int) -> tuple[Tensor, Tensor]:
     return x, y
 
 # %% ../nbs/21_suite.ipynb #3fcc389c
+def _kind(guarantee:str) -> str: return 'invertible' if guarantee == 'monotone' else 'lipschitz'
+
 def paper_model(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
-    "The paper's structure for `guarantee` (tanh MLP, 64 units, PyTorch's default initialisation), seeded without touching the global RNG."
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        return JacNet(1, 1, Invertible(1e-4) if guarantee == 'monotone' else Lipschitz(k))
+    "The paper's structure for `guarantee` (tanh MLP, 64 units, PyTorch's default initialisation: `default_model`'s smooth recipe), seeded without touching the global RNG."
+    return default_model(_kind(guarantee), k=1. if k is None else k, seed=seed, recipe='smooth')
 
 def default_method(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
-    "`default_model` for `guarantee` ('monotone' → 'invertible', 'lipschitz_k' → 'lipschitz')."
-    return default_model('invertible' if guarantee == 'monotone' else 'lipschitz', k=1. if k is None else k, seed=seed)
+    "`default_model` for `guarantee` ('monotone' → 'invertible', 'lipschitz_k' → 'lipschitz'), its multiscale recipe."
+    return default_model(_kind(guarantee), k=1. if k is None else k, seed=seed)
 
 SUITE_METHODS = dict(paper=paper_model, default=default_method)  # name -> factory (guarantee, k, seed) -> JacNet
-MARGIN = 0.5  # `choose` keeps the multiscale fit when its training risk is below MARGIN × the smooth fit's
+MARGIN = AUTO_MARGIN  # `choose` keeps the multiscale fit when its training risk is below MARGIN × the smooth fit's, as `fit_default` does
 
 def choose(risk_paper:float, risk_default:float, margin:float=MARGIN) -> str:
     "Which of two fits `auto` keeps: 'default' when its training risk is below `margin` × the paper initialisation's, else 'paper'."
@@ -150,12 +150,11 @@ def _train(model:JacNet, f, x:Tensor, y:Tensor, r:Regime, seed:int) -> JacNet:
     return model
 
 def fit_auto(guarantee:str, f, x:Tensor, y:Tensor, regime:Regime|str, seed:int=0, k:float|None=None, margin:float=MARGIN) -> tuple[JacNet, str]:
-    "The `auto` method: train the paper's and the default initialisation on (x, y) and keep one by `choose`; returns (model, which)."
-    r = _regime(regime)
-    fits = {name: _train(SUITE_METHODS[name](guarantee, k, seed), f, x, y, r, seed) for name in ('paper', 'default')}
-    with torch.no_grad(): risks = {name: risk(m(x), y).item() for name, m in fits.items()}
-    which = choose(risks['paper'], risks['default'], margin)
-    return fits[which], which
+    "The `auto` method: `fit_default` with the regime's budget and initial condition; returns (model, 'paper' or 'default')."
+    r, x0 = _regime(regime), torch.zeros(1)
+    model, which = fit_default(_kind(guarantee), x, y, k=1. if k is None else k, seed=seed, margin=margin, iters=r.iters, lr=r.lr,
+                               x0=x0, y0=f(x0) if r.known_y0 else 'learn')
+    return model, 'paper' if which == 'smooth' else 'default'
 
 # %% ../nbs/21_suite.ipynb #47ebc7cb
 def run_one(guarantee:str, target:str, regime:Regime|str, method:str, seed:int) -> dict:
