@@ -71,11 +71,10 @@ class _GridIntegral(torch.autograd.Function):
         rule, N, (nJ, nx, nx0, ny0, _) = ctx.rule, x.shape[0], ctx.needs_input_grad
         g = gout.to(torch.float64)
         pts = torch.cat([x, x0]).to(torch.float64)
-        J64 = J.to(torch.float64)
         gJ = gx = gx0 = gy0 = None
         if nJ: gJ = rule._adjoint(pts, k, g).to(J.dtype)
         if nx or nx0:                                           # the slope is the interpolant
-            s = rule._slope(J64, pts, k)
+            s = rule._slope(J.to(torch.float64), pts, k)
             if nx: gx = (g * s[:N]).sum(1).to(x.dtype)
             if nx0: gx0 = -(g * s[N:]).sum(1 if x0.shape[0] == N else None).reshape(x0.shape).to(x0.dtype)
         if ny0: gy0 = g.sum_to_size(ctx.y0[0]).to(ctx.y0[1])
@@ -211,10 +210,10 @@ class PiecewiseLinear(Integrator):
         x, w = p, torch.cat([go, -go if p.shape[0] == 2 * N else -go.sum(0, keepdim=True)])  # many points: scatter each point's two cell nodes,
         g = c['g'][0]                                           # and the cell areas between it and the middle node
         kc = (k - 1).clamp(0, G - 2)                            # left node of the cell (the nearest cell for the outer ones)
-        h = g[kc + 1] - g[kc]
-        t = ((x - g[kc]) / h).clamp(0, 1)[:, None]
+        s, ih, hc = c['T'][k, :3].split(1, 1)
+        t = ((x[:, None] - s) * ih).clamp(0, 1)
         left, right = (k == 0)[:, None], (k == G)[:, None]
-        inner, hc = ~(left | right), h[:, None]
+        inner = ~(left | right)
         w0 = torch.where(inner, hc * (t - 0.5 * t * t), torch.where(left, (x - g[0])[:, None], 0.))   # ∂I/∂J at the cell's left node
         w1 = torch.where(inner, hc * (0.5 * t * t), torch.where(right, (x - g[-1])[:, None], 0.))    # ∂I/∂J at its right node
         zeros = w.new_zeros(G, w.shape[1])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from . import JacNet, fit, risk, Invertible, Lipschitz
+from . import JacNet, fit, risk
 from .defaults import default_model, fit_default, AUTO_MARGIN
 
 # %% auto #0
