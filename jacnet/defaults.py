@@ -15,9 +15,9 @@ from .train import fit, risk
 from .experiments import PaperConfig, TARGETS, EXPERIMENTS, Run, paper_data, evaluator, run_experiment
 
 # %% auto #0
-__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'AUTO_MARGIN', 'multiscale_init', 'default_model',
-           'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison', 'compare_on', 'fit_default', 'hill',
-           'hill_inverse']
+__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'AUTO_CHAIN', 'multiscale_init', 'default_model',
+           'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison', 'compare_on', 'data_slope',
+           'start_at_slope', 'choose_fit', 'fit_default', 'hill', 'hill_inverse']
 
 # %% ../nbs/09_defaults.ipynb #409bef86
 def multiscale_init(net:nn.Sequential,         # a JacNet's network (`model.net`)
@@ -142,25 +142,64 @@ def compare_on(f, guarantee:str='lipschitz', seeds=(0, 1, 2, 3, 4), cfg:PaperCon
     return {k: sum(v) / len(v) for k, v in res.items()}
 
 # %% ../nbs/09_defaults.ipynb #abc28171
-AUTO_MARGIN = 0.5  # fit_default keeps the multiscale fit only when its training risk is below AUTO_MARGIN × the smooth fit's
+AUTO_CHAIN = dict(  # guarantee -> fit_default's candidates in order, (name, margin): a candidate replaces the fit kept so far when its training risk is below margin × that fit's
+    invertible=(('smooth', None), ('multiscale', 0.5)),
+    lipschitz=(('smooth', None), ('sloped', 0.5), ('multiscale', 0.3)))
+
+def data_slope(x:Tensor, y:Tensor) -> float:
+    "The least-squares slope of 1-D data `y` `(N, 1)` on `x` `(N, 1)`, with a free intercept (0 when x does not vary)."
+    xc, yc = x[:, 0].double() - x[:, 0].double().mean(), y[:, 0].double() - y[:, 0].double().mean()
+    v = (xc * xc).sum()
+    return float((xc * yc).sum() / v) if v > 0 else 0.
+
+def start_at_slope(model:JacNet,    # a 1-D model with a `Lipschitz` structure
+                   slope:float,     # the slope to start from; clipped to ±cap·k
+                   cap:float=0.9) -> JacNet:
+    "Set the last layer's bias of a 1-D `Lipschitz` model so that its raw output starts near atanh(slope / k): a start at the data's slope instead of a flat one."
+    if not isinstance(model.structure, Lipschitz) or (model.d_in, model.d_out) != (1, 1):
+        raise ValueError(f"start_at_slope needs a 1-D model with a Lipschitz structure, got {model.structure!r} with d_in={model.d_in}, d_out={model.d_out}")
+    if not math.isfinite(slope): raise ValueError(f"slope must be finite, got {slope}")
+    if not (0 < cap < 1): raise ValueError(f"cap must lie in (0, 1), got {cap}")
+    k = model.structure.k
+    with torch.no_grad(): model.net[-1].bias.fill_(math.atanh(max(-cap, min(cap, slope / k))))
+    return model
+
+def choose_fit(risks:dict,             # candidate name -> training risk
+               chain:tuple) -> str:    # (name, margin) pairs, the first margin None
+    "Walk `chain`: a candidate replaces the one kept so far when its risk is below its margin times the kept one's; candidates missing from `risks` are skipped."
+    kept = chain[0][0]
+    for name, margin in chain[1:]:
+        if name in risks and risks[name] < margin * risks[kept]: kept = name
+    return kept
+
+def _check_chain(chain) -> tuple:
+    names = [n for n, _ in chain]
+    if not chain or chain[0][1] is not None: raise ValueError(f"a chain starts with (name, None), got {chain!r}")
+    if any(n not in ('smooth', 'sloped', 'multiscale') for n in names) or len(set(names)) != len(names):
+        raise ValueError(f"a chain lists distinct candidates among 'smooth', 'sloped', 'multiscale', got {names}")
+    for n, m in chain[1:]: check_positive(f"the margin of {n!r}", m)
+    return tuple(chain)
 
 def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
                 x:Tensor, y:Tensor,            # training data (N, d_in), (N, d_out)
                 k:float=1.,                    # Lipschitz bound (lipschitz only)
-                seed:int|None=None,            # seeds both initialisations and both fits (None: the global RNG)
-                margin:float=AUTO_MARGIN,      # keep the multiscale fit when its training risk is below margin × the smooth fit's
+                seed:int|None=None,            # seeds every initialisation and every fit (None: the global RNG)
+                chain:tuple|None=None,         # the candidates and their margins (None: AUTO_CHAIN[guarantee])
                 hidden:int=64, depth:int=1,
                 integrator:Integrator|None=None,
-                **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for both
-    "Fit the smooth and the multiscale recipe of `guarantee` on (x, y) and keep one by their training risks; returns (model, 'smooth' or 'multiscale')."
-    check_positive("margin", margin)
+                **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for every candidate
+    "Fit the candidates of `chain` on (x, y) and keep one by their training risks; returns (model, 'smooth', 'sloped' or 'multiscale')."
+    if guarantee not in AUTO_CHAIN: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(AUTO_CHAIN)}")
+    chain = _check_chain(AUTO_CHAIN[guarantee] if chain is None else chain)
     if 'progress' not in fit_kwargs: fit_kwargs['progress'] = False
     fits, risks = {}, {}
-    for recipe in ('smooth', 'multiscale'):
-        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, recipe)
+    for name, _ in chain:
+        if name == 'sloped' and (guarantee != 'lipschitz' or x.shape[1] != 1 or y.shape[1] != 1): continue  # a 1-D Lipschitz candidate
+        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth')
+        if name == 'sloped': start_at_slope(m, data_slope(x, y))
         fit(m, x, y, seed=seed, **fit_kwargs)
-        with torch.no_grad(): fits[recipe], risks[recipe] = m, risk(m(x), y).item()
-    which = 'multiscale' if risks['multiscale'] < margin * risks['smooth'] else 'smooth'
+        with torch.no_grad(): fits[name], risks[name] = m, risk(m(x), y).item()
+    which = choose_fit(risks, chain)
     return fits[which], which
 
 # %% ../nbs/09_defaults.ipynb #5ea79ce0

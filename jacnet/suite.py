@@ -10,12 +10,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from . import JacNet, fit, risk
-from .defaults import default_model, fit_default, AUTO_MARGIN
+from .defaults import default_model, fit_default, AUTO_CHAIN, choose_fit, start_at_slope, data_slope
 
 # %% auto #0
-__all__ = ['SUITE_MONOTONE', 'SUITE_LIPSCHITZ', 'GUARANTEES', 'REGIMES', 'TEST_X', 'SUITE_METHODS', 'MARGIN', 'suite_target',
-           'suite_pairs', 'Regime', 'suite_data', 'paper_model', 'default_method', 'choose', 'fit_auto', 'run_one',
-           'run_suite', 'summarize', 'verdict', 'format_suite']
+__all__ = ['SUITE_MONOTONE', 'SUITE_LIPSCHITZ', 'GUARANTEES', 'REGIMES', 'TEST_X', 'SUITE_METHODS', 'CANDIDATE', 'suite_target',
+           'suite_pairs', 'Regime', 'suite_data', 'paper_model', 'default_method', 'sloped_method', 'suite_methods',
+           'choose', 'fit_auto', 'run_one', 'run_suite', 'summarize', 'verdict', 'format_suite']
 
 # %% ../nbs/21_suite.ipynb #5213d541
 def _triangle(x:Tensor, period:float, amp:float) -> Tensor:
@@ -136,12 +136,23 @@ def default_method(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
     "`default_model` for `guarantee` ('monotone' → 'invertible', 'lipschitz_k' → 'lipschitz'), its multiscale recipe."
     return default_model(_kind(guarantee), k=1. if k is None else k, seed=seed)
 
-SUITE_METHODS = dict(paper=paper_model, default=default_method)  # name -> factory (guarantee, k, seed) -> JacNet
-MARGIN = AUTO_MARGIN  # `choose` keeps the multiscale fit when its training risk is below MARGIN × the smooth fit's, as `fit_default` does
+def sloped_method(guarantee:str, k:float|None=None, seed:int=0, x:Tensor|None=None, y:Tensor|None=None) -> JacNet:
+    "The paper's network for a Lipschitz guarantee started at the least-squares slope of the training data (x, y)."
+    return start_at_slope(paper_model(guarantee, k, seed), data_slope(x, y))
 
-def choose(risk_paper:float, risk_default:float, margin:float=MARGIN) -> str:
-    "Which of two fits `auto` keeps: 'default' when its training risk is below `margin` × the paper initialisation's, else 'paper'."
-    return 'default' if risk_default < margin * risk_paper else 'paper'
+SUITE_METHODS = dict(paper=paper_model, default=default_method, sloped=sloped_method)  # name -> factory (guarantee, k, seed[, x, y]) -> JacNet
+CANDIDATE = dict(smooth='paper', sloped='sloped', multiscale='default')  # fit_default's candidate -> the suite's method
+
+def suite_methods(guarantee:str) -> tuple:
+    "The methods the suite trains for `guarantee`: the candidates of its `AUTO_CHAIN`."
+    return tuple(CANDIDATE[n] for n, _ in AUTO_CHAIN[_kind(guarantee)])
+
+def choose(risks:dict,                 # suite method -> training risk
+           guarantee:str,
+           chain:tuple|None=None) -> str:  # fit_default's chain (None: AUTO_CHAIN of the guarantee)
+    "The method `auto` keeps: `choose_fit` along `chain`, in the suite's method names."
+    c = AUTO_CHAIN[_kind(guarantee)] if chain is None else chain
+    return CANDIDATE[choose_fit({n: risks[CANDIDATE[n]] for n, _ in c if CANDIDATE[n] in risks}, c)]
 
 def _train(model:JacNet, f, x:Tensor, y:Tensor, r:Regime, seed:int) -> JacNet:
     x0 = torch.zeros(1)
@@ -149,12 +160,12 @@ def _train(model:JacNet, f, x:Tensor, y:Tensor, r:Regime, seed:int) -> JacNet:
     fit(model, x, y, iters=r.iters, lr=r.lr, progress=False, y0=None if r.known_y0 else 'learn', seed=seed)
     return model
 
-def fit_auto(guarantee:str, f, x:Tensor, y:Tensor, regime:Regime|str, seed:int=0, k:float|None=None, margin:float=MARGIN) -> tuple[JacNet, str]:
-    "The `auto` method: `fit_default` with the regime's budget and initial condition; returns (model, 'paper' or 'default')."
+def fit_auto(guarantee:str, f, x:Tensor, y:Tensor, regime:Regime|str, seed:int=0, k:float|None=None, chain:tuple|None=None) -> tuple[JacNet, str]:
+    "The `auto` method: `fit_default` with the regime's budget and initial condition; returns (model, the suite's name of the kept method)."
     r, x0 = _regime(regime), torch.zeros(1)
-    model, which = fit_default(_kind(guarantee), x, y, k=1. if k is None else k, seed=seed, margin=margin, iters=r.iters, lr=r.lr,
+    model, which = fit_default(_kind(guarantee), x, y, k=1. if k is None else k, seed=seed, chain=chain, iters=r.iters, lr=r.lr,
                                x0=x0, y0=f(x0) if r.known_y0 else 'learn')
-    return model, 'paper' if which == 'smooth' else 'default'
+    return model, CANDIDATE[which]
 
 # %% ../nbs/21_suite.ipynb #47ebc7cb
 def run_one(guarantee:str, target:str, regime:Regime|str, method:str, seed:int) -> dict:
@@ -163,7 +174,7 @@ def run_one(guarantee:str, target:str, regime:Regime|str, method:str, seed:int) 
     r = _regime(regime)
     if method not in SUITE_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {list(SUITE_METHODS)}")
     x, y = suite_data(f, r, seed)
-    m = _train(SUITE_METHODS[method](guarantee, k, seed), f, x, y, r, seed)
+    m = _train(SUITE_METHODS[method](guarantee, k, seed, *((x, y) if method == 'sloped' else ())), f, x, y, r, seed)
     with torch.no_grad():
         err = (m(TEST_X) - f(TEST_X)).abs()[:, 0]
         return dict(test_mae=err.mean().item(), inner_mae=err[TEST_X[:, 0].abs() <= 1].mean().item(), train_risk=risk(m(x), y).item())
@@ -178,7 +189,7 @@ def run_suite(seeds=(0, 1, 2, 3, 4),
         for r in regimes:
             row = dict(guarantee=g, target=t, regime=r)
             t0 = time.perf_counter()
-            for name in SUITE_METHODS: row[name] = [run_one(g, t, r, name, s) for s in seeds]
+            for name in suite_methods(g): row[name] = [run_one(g, t, r, name, s) for s in seeds]
             row['seconds'] = time.perf_counter() - t0
             rows.append(row)
             if log is not None: log(row)
@@ -187,13 +198,16 @@ def run_suite(seeds=(0, 1, 2, 3, 4),
 # %% ../nbs/21_suite.ipynb #7161ee45
 def _mean(v): return sum(v) / len(v)
 
-def summarize(rows:list[dict], margin:float=MARGIN) -> list[dict]:
-    "Per (guarantee, target, regime): mean test MAE of paper, default and auto, their ratios to paper, and how often auto kept the default."
+def summarize(rows:list[dict], chains:dict|None=None) -> list[dict]:  # chains: guarantee kind ('invertible', 'lipschitz') -> chain; None: AUTO_CHAIN
+    "Per (guarantee, target, regime): mean test MAE of paper, default and auto, their ratios to paper, and what auto kept."
     out = []
     for row in rows:
-        picks = [choose(p['train_risk'], d['train_risk'], margin) for p, d in zip(row['paper'], row['default'])]
+        chain = None if chains is None else chains[_kind(row['guarantee'])]
+        ms = [m for m in SUITE_METHODS if m in row]
+        picks = [choose({m: row[m][i]['train_risk'] for m in ms}, row['guarantee'], chain) for i in range(len(row['paper']))]
         auto = [row[w][i] for i, w in enumerate(picks)]
-        s = dict(guarantee=row['guarantee'], target=row['target'], regime=row['regime'], n_seeds=len(picks), auto_default=picks.count('default'))
+        s = dict(guarantee=row['guarantee'], target=row['target'], regime=row['regime'], n_seeds=len(picks),
+                 auto_default=picks.count('default'), auto_sloped=picks.count('sloped'))
         for name, v in (('paper', row['paper']), ('default', row['default']), ('auto', auto)):
             s[name] = _mean([d['test_mae'] for d in v])
             s[name + '_inner'] = _mean([d['inner_mae'] for d in v])
@@ -213,10 +227,10 @@ def verdict(summary:list[dict], method:str='auto', guarantee:str|None=None) -> d
 
 def format_suite(summary:list[dict]) -> str:
     "The whole table: mean test MAE over the seeds of each method, the ratios to the paper's structure, and auto's picks."
-    head = f"{'guarantee':<12}{'target':<17}{'regime':<10}{'paper':>8}{'default':>9}{'auto':>8}{'def/pap':>9}{'auto/pap':>9}  auto kept default"
+    head = f"{'guarantee':<12}{'target':<17}{'regime':<10}{'paper':>8}{'default':>9}{'auto':>8}{'def/pap':>9}{'auto/pap':>9}  auto kept: default, sloped"
     lines = [head, '-' * len(head)]
     for r in summary:
         mark = '  <- loses' if r['auto'] > r['paper'] else ''
         lines.append(f"{r['guarantee']:<12}{r['target']:<17}{r['regime']:<10}{r['paper']:>8.3f}{r['default']:>9.3f}{r['auto']:>8.3f}"
-                     f"{r['default_ratio']:>9.2f}{r['auto_ratio']:>9.2f}  {r['auto_default']} of {r['n_seeds']}{mark}")
+                     f"{r['default_ratio']:>9.2f}{r['auto_ratio']:>9.2f}  {r['auto_default']}, {r['auto_sloped']} of {r['n_seeds']}{mark}")
     return "\n".join(lines)
