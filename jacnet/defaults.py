@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import nn, Tensor
-from .numerics import check_positive
+from .numerics import check_positive, check_points
 from .structures import Invertible, Lipschitz, PositiveExp
 from .integrate import Integrator
 from .model import JacNet
@@ -191,6 +191,11 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
     "Fit the candidates of `chain` on (x, y) and keep one by their training risks; returns (model, 'smooth', 'sloped' or 'multiscale')."
     if guarantee not in AUTO_CHAIN: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(AUTO_CHAIN)}")
     chain = _check_chain(AUTO_CHAIN[guarantee] if chain is None else chain)
+    for name, t in (('x', x), ('y', y)):
+        if not isinstance(t, Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    x = check_points(x, x.shape[1] if x.ndim == 2 else 1, 'x', x)   # the data is checked before the slope is read from it
+    y = check_points(y, y.shape[1] if y.ndim == 2 else 1, 'y', x)
+    if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {x.shape[0]} and {y.shape[0]}")
     if 'progress' not in fit_kwargs: fit_kwargs['progress'] = False
     fits, risks = {}, {}
     for name, _ in chain:
