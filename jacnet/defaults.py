@@ -166,10 +166,12 @@ def start_at_slope(model:JacNet,    # a 1-D model with a `Lipschitz` structure
 
 def choose_fit(risks:dict,             # candidate name -> training risk
                chain:tuple) -> str:    # (name, margin) pairs, the first margin None
-    "Walk `chain`: a candidate replaces the one kept so far when its risk is below its margin times the kept one's; candidates missing from `risks` are skipped."
-    kept = chain[0][0]
-    for name, margin in chain[1:]:
-        if name in risks and risks[name] < margin * risks[kept]: kept = name
+    "Walk `chain`: a candidate replaces the one kept so far when its risk is below its margin times the kept one's; candidates missing from `risks` are skipped (the first one present starts the walk)."
+    present = [(n, m) for n, m in chain if n in risks]
+    if not present: raise ValueError(f"no candidate of the chain {[n for n, _ in chain]} has a risk: got {sorted(risks)}")
+    kept = present[0][0]
+    for name, margin in present[1:]:
+        if risks[name] < margin * risks[kept]: kept = name
     return kept
 
 def _check_chain(chain) -> tuple:
