@@ -138,6 +138,7 @@ def default_method(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
 
 def sloped_method(guarantee:str, k:float|None=None, seed:int=0, x:Tensor|None=None, y:Tensor|None=None) -> JacNet:
     "The paper's network for a Lipschitz guarantee started at the least-squares slope of the training data (x, y)."
+    if x is None or y is None: raise ValueError("the sloped method starts at the data's slope: pass the training data x and y")
     return start_at_slope(paper_model(guarantee, k, seed), data_slope(x, y))
 
 SUITE_METHODS = dict(paper=paper_model, default=default_method, sloped=sloped_method)  # name -> factory (guarantee, k, seed[, x, y]) -> JacNet
