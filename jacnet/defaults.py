@@ -190,7 +190,7 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
                 hidden:int=64, depth:int=1,
                 integrator:Integrator|None=None,
                 **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for every candidate
-    "Fit the candidates of `chain` on (x, y) and keep one by their training risks; returns (model, 'smooth', 'sloped' or 'multiscale')."
+    "Fit the candidates of `chain` on (x, y), built in x's dtype and on its device, and keep one by their training risks; returns (model, 'smooth', 'sloped' or 'multiscale')."
     if guarantee not in AUTO_CHAIN: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(AUTO_CHAIN)}")
     chain = _check_chain(AUTO_CHAIN[guarantee] if chain is None else chain)
     for name, t in (('x', x), ('y', y)):
@@ -202,7 +202,7 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
     fits, risks = {}, {}
     for name, _ in chain:
         if name == 'sloped' and (guarantee != 'lipschitz' or x.shape[1] != 1 or y.shape[1] != 1): continue  # a 1-D Lipschitz candidate
-        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth')
+        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth').to(x.device, x.dtype)
         if name == 'sloped': start_at_slope(m, data_slope(x, y))
         fit(m, x, y, seed=seed, **fit_kwargs)
         with torch.no_grad(): fits[name], risks[name] = m, risk(m(x), y).item()
