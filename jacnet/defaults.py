@@ -15,9 +15,9 @@ from .train import fit, risk
 from .experiments import PaperConfig, TARGETS, EXPERIMENTS, Run, paper_data, evaluator, run_experiment
 
 # %% auto #0
-__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'AUTO_CHAIN', 'multiscale_init', 'default_model',
-           'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison', 'compare_on', 'data_slope',
-           'start_at_slope', 'choose_fit', 'fit_default', 'hill', 'hill_inverse']
+__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'AUTO_CHAIN', 'VAL_CHAIN', 'VAL_MIN', 'VAL_FRAC',
+           'multiscale_init', 'default_model', 'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison',
+           'compare_on', 'data_slope', 'start_at_slope', 'choose_fit', 'fit_default', 'hill', 'hill_inverse']
 
 # %% ../nbs/09_defaults.ipynb #409bef86
 def multiscale_init(net:nn.Sequential,         # a JacNet's network (`model.net`)
@@ -182,31 +182,48 @@ def _check_chain(chain) -> tuple:
     for n, m in chain[1:]: check_positive(f"the margin of {n!r}", m)
     return tuple(chain)
 
+VAL_CHAIN = dict(  # guarantee -> the chain chosen by validation risk from VAL_MIN points on (None: by training risk at any size)
+    invertible=(('smooth', None), ('multiscale', 0.9)),
+    lipschitz=None)
+VAL_MIN, VAL_FRAC = 50, 0.2  # fit_default holds out VAL_FRAC of the points to choose when there are at least VAL_MIN
+
 def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
                 x:Tensor, y:Tensor,            # training data (N, d_in), (N, d_out)
                 k:float=1.,                    # Lipschitz bound (lipschitz only)
-                seed:int|None=None,            # seeds every initialisation and every fit (None: the global RNG)
-                chain:tuple|None=None,         # the candidates and their margins (None: AUTO_CHAIN[guarantee])
+                seed:int|None=None,            # seeds every initialisation, every fit and the validation split (None: the global RNG)
+                chain:tuple|None=None,         # the candidates and margins, chosen by training risk (None: AUTO_CHAIN, or VAL_CHAIN by validation)
                 hidden:int=64, depth:int=1,
                 integrator:Integrator|None=None,
                 **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for every candidate
-    "Fit the candidates of `chain` on (x, y), built in x's dtype and on its device, and keep one by their training risks; returns (model, 'smooth', 'sloped' or 'multiscale')."
+    "Fit the candidates of a chain on (x, y), built in x's dtype and on its device, and keep one, by validation risk (VAL_CHAIN, from VAL_MIN points on) or by training risk (AUTO_CHAIN, `chain`); returns (model, 'smooth', 'sloped' or 'multiscale')."
     if guarantee not in AUTO_CHAIN: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(AUTO_CHAIN)}")
-    chain = _check_chain(AUTO_CHAIN[guarantee] if chain is None else chain)
+    if chain is not None: chain = _check_chain(chain)
     for name, t in (('x', x), ('y', y)):
         if not isinstance(t, Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
     x = check_points(x, x.shape[1] if x.ndim == 2 else 1, 'x', x)   # the data is checked before the slope is read from it
     y = check_points(y, y.shape[1] if y.ndim == 2 else 1, 'y', x)
     if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {x.shape[0]} and {y.shape[0]}")
+    by_val = chain is None and VAL_CHAIN[guarantee] is not None and x.shape[0] >= VAL_MIN
+    if by_val and (fit_kwargs.get('val_frac') or fit_kwargs.get('val_data') is not None):
+        raise ValueError(f"fit_default holds out its own validation points from {VAL_MIN} points on: drop val_frac/val_data, or pass chain= to choose by training risk")
+    if chain is None: chain = VAL_CHAIN[guarantee] if by_val else AUTO_CHAIN[guarantee]
     if 'progress' not in fit_kwargs: fit_kwargs['progress'] = False
+    def build(name):
+        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth').to(x.device, x.dtype)
+        return start_at_slope(m, data_slope(x, y)) if name == 'sloped' else m
     fits, risks = {}, {}
     for name, _ in chain:
         if name == 'sloped' and (guarantee != 'lipschitz' or x.shape[1] != 1 or y.shape[1] != 1): continue  # a 1-D Lipschitz candidate
-        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth').to(x.device, x.dtype)
-        if name == 'sloped': start_at_slope(m, data_slope(x, y))
-        fit(m, x, y, seed=seed, **fit_kwargs)
-        with torch.no_grad(): fits[name], risks[name] = m, risk(m(x), y).item()
+        m = build(name)
+        if by_val:                              # fit on the other points; the risk of the best validated weights on the held-out ones
+            h = fit(m, x, y, seed=seed, val_frac=VAL_FRAC, **fit_kwargs)
+            risks[name] = min(v for v in h.val_loss if v is not None)
+        else:
+            fit(m, x, y, seed=seed, **fit_kwargs)
+            with torch.no_grad(): fits[name], risks[name] = m, risk(m(x), y).item()
     which = choose_fit(risks, chain)
+    if by_val:                                  # the choice is made: the kept candidate learns from every point
+        fits[which] = build(which); fit(fits[which], x, y, seed=seed, **fit_kwargs)
     return fits[which], which
 
 # %% ../nbs/09_defaults.ipynb #5ea79ce0

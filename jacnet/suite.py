@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 from . import JacNet, fit, risk
-from .defaults import default_model, fit_default, AUTO_CHAIN, choose_fit, start_at_slope, data_slope
+from .defaults import default_model, fit_default, AUTO_CHAIN, VAL_CHAIN, VAL_MIN, VAL_FRAC, choose_fit, start_at_slope, data_slope
 
 # %% auto #0
 __all__ = ['SUITE_MONOTONE', 'SUITE_LIPSCHITZ', 'GUARANTEES', 'REGIMES', 'TEST_X', 'SUITE_METHODS', 'CANDIDATE', 'suite_target',
@@ -144,6 +144,10 @@ def sloped_method(guarantee:str, k:float|None=None, seed:int=0, x:Tensor|None=No
 SUITE_METHODS = dict(paper=paper_model, default=default_method, sloped=sloped_method)  # name -> factory (guarantee, k, seed[, x, y]) -> JacNet
 CANDIDATE = dict(smooth='paper', sloped='sloped', multiscale='default')  # fit_default's candidate -> the suite's method
 
+def _by_validation(guarantee:str, regime) -> bool:
+    "Whether fit_default chooses by validation risk for this guarantee and regime."
+    return VAL_CHAIN[_kind(guarantee)] is not None and _regime(regime).n >= VAL_MIN
+
 def suite_methods(guarantee:str) -> tuple:
     "The methods the suite trains for `guarantee`: the candidates of its `AUTO_CHAIN`."
     return tuple(CANDIDATE[n] for n, _ in AUTO_CHAIN[_kind(guarantee)])
@@ -169,13 +173,20 @@ def fit_auto(guarantee:str, f, x:Tensor, y:Tensor, regime:Regime|str, seed:int=0
     return model, CANDIDATE[which]
 
 # %% ../nbs/21_suite.ipynb #47ebc7cb
-def run_one(guarantee:str, target:str, regime:Regime|str, method:str, seed:int) -> dict:
+def run_one(guarantee:str, target:str, regime:Regime|str, method:str, seed:int,
+            validate:bool=False) -> dict:   # True: fit on fit_default's split and return the validation risk only
     "Train `method` on (`target`, `regime`, `seed`): test MAE on [-2, 2] (`test_mae`) and on [-1, 1] (`inner_mae`) against the noiseless target, and the training risk."
     f, k = suite_target(guarantee, target)
     r = _regime(regime)
     if method not in SUITE_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {list(SUITE_METHODS)}")
     x, y = suite_data(f, r, seed)
-    m = _train(SUITE_METHODS[method](guarantee, k, seed, *((x, y) if method == 'sloped' else ())), f, x, y, r, seed)
+    m = SUITE_METHODS[method](guarantee, k, seed, *((x, y) if method == 'sloped' else ()))
+    if validate:                                # the validation fit fit_default makes to choose
+        x0 = torch.zeros(1)
+        m.set_initial(x0, f(x0) if r.known_y0 else torch.zeros(1))
+        h = fit(m, x, y, iters=r.iters, lr=r.lr, progress=False, y0=None if r.known_y0 else 'learn', seed=seed, val_frac=VAL_FRAC)
+        return dict(val_risk=min(v for v in h.val_loss if v is not None))
+    m = _train(m, f, x, y, r, seed)
     with torch.no_grad():
         err = (m(TEST_X) - f(TEST_X)).abs()[:, 0]
         return dict(test_mae=err.mean().item(), inner_mae=err[TEST_X[:, 0].abs() <= 1].mean().item(), train_risk=risk(m(x), y).item())
@@ -191,6 +202,8 @@ def run_suite(seeds=(0, 1, 2, 3, 4),
             row = dict(guarantee=g, target=t, regime=r)
             t0 = time.perf_counter()
             for name in suite_methods(g): row[name] = [run_one(g, t, r, name, s) for s in seeds]
+            if _by_validation(g, r):            # the validation fits fit_default chooses by
+                for n, _ in VAL_CHAIN[_kind(g)]: row[CANDIDATE[n] + '_val'] = [run_one(g, t, r, CANDIDATE[n], s, validate=True) for s in seeds]
             row['seconds'] = time.perf_counter() - t0
             rows.append(row)
             if log is not None: log(row)
@@ -199,13 +212,18 @@ def run_suite(seeds=(0, 1, 2, 3, 4),
 # %% ../nbs/21_suite.ipynb #7161ee45
 def _mean(v): return sum(v) / len(v)
 
-def summarize(rows:list[dict], chains:dict|None=None) -> list[dict]:  # chains: guarantee kind ('invertible', 'lipschitz') -> chain; None: AUTO_CHAIN
+def summarize(rows:list[dict],
+              chains:dict|None=None,      # guarantee kind ('invertible', 'lipschitz') -> chain chosen by training risk; None: AUTO_CHAIN
+              validation:bool=True) -> list[dict]:  # use the validation choice where fit_default does (VAL_CHAIN, from VAL_MIN points on)
     "Per (guarantee, target, regime): mean test MAE of paper, default and auto, their ratios to paper, and what auto kept."
     out = []
     for row in rows:
         chain = None if chains is None else chains[_kind(row['guarantee'])]
         ms = [m for m in SUITE_METHODS if m in row]
-        picks = [choose({m: row[m][i]['train_risk'] for m in ms}, row['guarantee'], chain) for i in range(len(row['paper']))]
+        if validation and _by_validation(row['guarantee'], row['regime']):
+            vc = VAL_CHAIN[_kind(row['guarantee'])]
+            picks = [CANDIDATE[choose_fit({n: row[CANDIDATE[n] + '_val'][i]['val_risk'] for n, _ in vc}, vc)] for i in range(len(row['paper']))]
+        else: picks = [choose({m: row[m][i]['train_risk'] for m in ms}, row['guarantee'], chain) for i in range(len(row['paper']))]
         auto = [row[w][i] for i, w in enumerate(picks)]
         s = dict(guarantee=row['guarantee'], target=row['target'], regime=row['regime'], n_seeds=len(picks),
                  auto_default=picks.count('default'), auto_sloped=picks.count('sloped'))
