@@ -159,10 +159,14 @@ def choose(risks:dict,                 # suite method -> training risk
     c = AUTO_CHAIN[_kind(guarantee)] if chain is None else chain
     return CANDIDATE[choose_fit({n: risks[CANDIDATE[n]] for n, _ in c if CANDIDATE[n] in risks}, c)]
 
-def _train(model:JacNet, f, x:Tensor, y:Tensor, r:Regime, seed:int) -> JacNet:
+def _fit_regime(model:JacNet, f, x:Tensor, y:Tensor, r:Regime, seed:int, **opts):
+    "`fit` with the regime's budget and initial condition (x0 = 0; y0 known or learned); returns the History."
     x0 = torch.zeros(1)
     model.set_initial(x0, f(x0) if r.known_y0 else torch.zeros(1))
-    fit(model, x, y, iters=r.iters, lr=r.lr, progress=False, y0=None if r.known_y0 else 'learn', seed=seed)
+    return fit(model, x, y, iters=r.iters, lr=r.lr, progress=False, y0=None if r.known_y0 else 'learn', seed=seed, **opts)
+
+def _train(model:JacNet, f, x:Tensor, y:Tensor, r:Regime, seed:int) -> JacNet:
+    _fit_regime(model, f, x, y, r, seed)
     return model
 
 def fit_auto(guarantee:str, f, x:Tensor, y:Tensor, regime:Regime|str, seed:int=0, k:float|None=None, chain:tuple|None=None) -> tuple[JacNet, str]:
@@ -182,9 +186,7 @@ def run_one(guarantee:str, target:str, regime:Regime|str, method:str, seed:int,
     x, y = suite_data(f, r, seed)
     m = SUITE_METHODS[method](guarantee, k, seed, *((x, y) if method == 'sloped' else ()))
     if validate:                                # the validation fit fit_default makes to choose
-        x0 = torch.zeros(1)
-        m.set_initial(x0, f(x0) if r.known_y0 else torch.zeros(1))
-        h = fit(m, x, y, iters=r.iters, lr=r.lr, progress=False, y0=None if r.known_y0 else 'learn', seed=seed, val_frac=VAL_FRAC)
+        h = _fit_regime(m, f, x, y, r, seed, val_frac=VAL_FRAC)
         return dict(val_risk=min(v for v in h.val_loss if v is not None))
     m = _train(m, f, x, y, r, seed)
     with torch.no_grad():
@@ -219,11 +221,11 @@ def summarize(rows:list[dict],
     out = []
     for row in rows:
         chain = None if chains is None else chains[_kind(row['guarantee'])]
-        ms = [m for m in SUITE_METHODS if m in row]
-        if validation and _by_validation(row['guarantee'], row['regime']):
-            vc = VAL_CHAIN[_kind(row['guarantee'])]
-            picks = [CANDIDATE[choose_fit({n: row[CANDIDATE[n] + '_val'][i]['val_risk'] for n, _ in vc}, vc)] for i in range(len(row['paper']))]
-        else: picks = [choose({m: row[m][i]['train_risk'] for m in ms}, row['guarantee'], chain) for i in range(len(row['paper']))]
+        if validation and _by_validation(row['guarantee'], row['regime']):   # fit_default's validation choice
+            chain, key, suffix = VAL_CHAIN[_kind(row['guarantee'])], 'val_risk', '_val'
+        else: key, suffix = 'train_risk', ''
+        ms = [m for m in SUITE_METHODS if m + suffix in row]
+        picks = [choose({m: row[m + suffix][i][key] for m in ms}, row['guarantee'], chain) for i in range(len(row['paper']))]
         auto = [row[w][i] for i, w in enumerate(picks)]
         s = dict(guarantee=row['guarantee'], target=row['target'], regime=row['regime'], n_seeds=len(picks),
                  auto_default=picks.count('default'), auto_sloped=picks.count('sloped'))
