@@ -17,7 +17,8 @@ from .experiments import PaperConfig, TARGETS, EXPERIMENTS, Run, paper_data, eva
 # %% auto #0
 __all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'AUTO_CHAIN', 'VAL_CHAIN', 'VAL_MIN', 'VAL_FRAC',
            'multiscale_init', 'default_model', 'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison',
-           'compare_on', 'data_slope', 'start_at_slope', 'choose_fit', 'fit_default', 'hill', 'hill_inverse']
+           'compare_on', 'data_slope', 'start_at_slope', 'data_domain', 'choose_fit', 'fit_default', 'hill',
+           'hill_inverse']
 
 # %% ../nbs/09_defaults.ipynb #409bef86
 def multiscale_init(net:nn.Sequential,         # a JacNet's network (`model.net`)
@@ -48,13 +49,14 @@ def default_model(guarantee:str='invertible',         # 'invertible' or 'lipschi
                   k:float=1.,                          # Lipschitz bound (lipschitz only)
                   integrator:Integrator|None=None,     # default: the model's default (PiecewiseLinear() in 1-D)
                   seed:int|None=None,                  # seeds the initialisation without touching the global RNG (None: draw from the global RNG)
-                  recipe:str='multiscale') -> JacNet:  # 'multiscale' (bends where the data does) or 'smooth' (the paper's structure and initialisation)
+                  recipe:str='multiscale',             # 'multiscale' (bends where the data does) or 'smooth' (the paper's structure and initialisation)
+                  domain:tuple=(-1., 1.)) -> JacNet:   # where the data lie: the network reads x mapped from it to [-1, 1] (see `JacNet`)
     "A `JacNet` built with the documented default recipe for `guarantee`."
     if guarantee not in RECIPES: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(RECIPES)}")
     if recipe not in RECIPES[guarantee]: raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES[guarantee])}")
     r = RECIPES[guarantee][recipe]
     def build():
-        m = JacNet(d_in, d_out, r['structure'](k), hidden=hidden, depth=depth, activation=r['activation'], integrator=integrator)
+        m = JacNet(d_in, d_out, r['structure'](k), hidden=hidden, depth=depth, activation=r['activation'], integrator=integrator, domain=domain)
         if r['init'] is not None: multiscale_init(m.net, **r['init'])
         return m
     if seed is None: return build()
@@ -164,6 +166,12 @@ def start_at_slope(model:JacNet,    # a 1-D model with a `Lipschitz` structure
     with torch.no_grad(): model.net[-1].bias.fill_(math.atanh(max(-cap, min(cap, slope / k))))
     return model
 
+def data_domain(x:Tensor) -> tuple[float, float]:
+    "The domain `fit_default` builds its candidates on: the default (-1, 1) for data inside [-4, 4] spanning at least 1/2, else the data's own [min, max]."
+    lo, hi = x.min().item(), x.max().item()
+    if -4 <= lo and hi <= 4 and hi - lo >= 0.5: return (-1., 1.)   # data of order one: the recipes and the default grid suit them as they are
+    return (lo, hi) if hi > lo else (lo - 1., hi + 1.)
+
 def choose_fit(risks:dict,             # candidate name -> training risk
                chain:tuple) -> str:    # (name, margin) pairs, the first margin None
     "Walk `chain`: a candidate replaces the one kept so far when its risk is below its margin times the kept one's; candidates missing from `risks` are skipped (the first one present starts the walk)."
@@ -194,6 +202,7 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
                 chain:tuple|None=None,         # the candidates and margins, chosen by training risk (None: AUTO_CHAIN, or VAL_CHAIN by validation)
                 hidden:int=64, depth:int=1,
                 integrator:Integrator|None=None,
+                domain:tuple|None=None,        # where the data lie (see `JacNet`); None: `data_domain(x)`
                 **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for every candidate
     "Fit the candidates of a chain on (x, y), built in x's dtype and on its device, and keep one, by validation risk (VAL_CHAIN, from VAL_MIN points on) or by training risk (AUTO_CHAIN, `chain`); returns (model, 'smooth', 'sloped' or 'multiscale')."
     if guarantee not in AUTO_CHAIN: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(AUTO_CHAIN)}")
@@ -208,8 +217,10 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
         raise ValueError(f"fit_default holds out its own validation points from {VAL_MIN} points on: drop val_frac/val_data, or pass chain= to choose by training risk")
     if chain is None: chain = VAL_CHAIN[guarantee] if by_val else AUTO_CHAIN[guarantee]
     if 'progress' not in fit_kwargs: fit_kwargs['progress'] = False
+    if domain is None: domain = data_domain(x)
     def build(name):
-        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth').to(x.device, x.dtype)
+        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth',
+                          domain).to(x.device, x.dtype)
         return start_at_slope(m, data_slope(x, y)) if name == 'sloped' else m
     fits, risks = {}, {}
     for name, _ in chain:

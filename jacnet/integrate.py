@@ -96,6 +96,9 @@ class Integrator:
     def chunking(self) -> tuple[int, int]|None:
         "(chunk, over): with `chunk='auto'`, batches of more than `over` points are integrated `chunk` at a time; None: never chunk."
         return None
+    def settings(self) -> dict:
+        "The settings that change the computed values (not tolerances, which `fit` anneals): recorded in a model's `state_dict`."
+        return {}
 
     def line_integral(self, jac:Callable[[Tensor], Tensor], x0:Tensor, x:Tensor, y0:Tensor, path, params=(),
                       chunk:int|str|None='auto', segments:bool=False) -> Tensor:
@@ -175,6 +178,8 @@ class ODEIntegrator(Integrator):
 
     def integrate(self, g, y0, params=()):
         return self.odeint(lambda t, y: g(t.reshape(1))[0], y0.clone(), params)
+
+    def settings(self): return dict(method=self.method, options=self.options)
 
     def __repr__(self):
         tol = f", rtol={self.rtol:g}, atol={self.atol:g}" if self.adaptive else ""

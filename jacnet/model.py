@@ -17,6 +17,13 @@ from .quadrature import GaussLegendre, PiecewiseLinear
 __all__ = ['JacNet', 'certify', 'nearest_anchor', 'check_structure']
 
 # %% ../nbs/05_model.ipynb #371d5e8a
+def _check_domain(domain) -> tuple[float, float]:
+    "`domain` as a pair of finite floats lo < hi, or an error naming the problem."
+    try: lo, hi = (float(v) for v in domain)
+    except (TypeError, ValueError): raise ValueError(f"domain must be a pair (lo, hi) of numbers, got {domain!r}") from None
+    if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi): raise ValueError(f"domain must be finite with lo < hi, got {domain!r}")
+    return lo, hi
+
 class JacNet(nn.Module):
     """Learn a function by learning its Jacobian: ŷ(x) = y0 + ∫ J(c) dc along a path from x0 to x.
 
@@ -31,6 +38,8 @@ class JacNet(nn.Module):
         bound for the computed map), `GaussLegendre(8)` otherwise.
     path : the path from x0 to x (a callable, see `StraightPath`); None: the straight line.
     evaluation : 'auto' (a closed-form primitive when the structure has one, else the line integral) or 'integral'.
+    domain : (lo, hi), where the data lie in every input coordinate: the network reads x mapped from [lo, hi] to [-1, 1], and the 1-D
+        default grid's uniform part covers [lo, hi] widened four times about its middle. The default (-1, 1) maps nothing.
     """
     def __init__(self,
                  d_in:int=1,                      # input dimension
@@ -41,18 +50,24 @@ class JacNet(nn.Module):
                  activation:Callable[[], nn.Module]|None=None, # hidden activation (a module class); None: the structure's default
                  integrator:Integrator|str|None=None, # how the line integral is evaluated (default: PiecewiseLinear() in 1-D, GaussLegendre(8) otherwise)
                  path:Callable|None=None,         # path from x0 to x (default: StraightPath())
-                 evaluation:str='auto'):          # 'auto': the structure's closed-form primitive when it has one; 'integral': always the line integral
+                 evaluation:str='auto',           # 'auto': the structure's closed-form primitive when it has one; 'integral': always the line integral
+                 domain:tuple=(-1., 1.)):         # (lo, hi): where the data lie; the network reads x mapped from it to [-1, 1]
         "Build the structure, its network and the integrator, with the initial condition y(0) = 0 (see `set_initial`); the parameters are described above."
         super().__init__()
         if int(d_in) != d_in or int(d_out) != d_out or d_in < 1 or d_out < 1:
             raise ValueError(f"d_in and d_out must be positive integers, got d_in={d_in}, d_out={d_out}")
         if hidden < 1 or depth < 1: raise ValueError(f"hidden and depth must be positive, got hidden={hidden}, depth={depth}")
         if evaluation not in ('auto', 'integral'): raise ValueError(f"evaluation must be 'auto' or 'integral', got {evaluation!r}")
+        self.domain = _check_domain(domain)
+        lo, hi = self.domain
+        self._mid, self._half = (lo + hi) / 2, (hi - lo) / 2
         self.d_in, self.d_out = int(d_in), int(d_out)
         self.structure = as_structure(structure)
         self.structure.check_dims(self.d_in, self.d_out)
         self.net = self.structure.build_net(self.d_in, self.d_out, int(hidden), int(depth), activation)
-        if integrator is None: integrator = PiecewiseLinear() if self.d_in == 1 else GaussLegendre()
+        if integrator is None:  # the grid's uniform part covers the domain widened four times: [-4, 4] for the default domain
+            m, h = self._mid, self._half
+            integrator = PiecewiseLinear(m - 4 * h, m + 4 * h, reach=max(1e6, abs(m) + 1e6 * h)) if self.d_in == 1 else GaussLegendre()
         self.integrator = as_integrator(integrator)
         self.path = StraightPath() if path is None else path
         self.evaluation = evaluation
@@ -74,6 +89,14 @@ class JacNet(nn.Module):
         with torch.no_grad(): self.x0.copy_(x0); self.y0.copy_(y0)
         return self
 
+    def _input(self, x:Tensor) -> Tensor:
+        # the network's input: x mapped from the domain to [-1, 1] (nothing to do for the default domain); a complex input z = x₁ + i x₂
+        # (Holomorphic) is mapped by the same affine map of the plane, which keeps the network holomorphic
+        if self.domain == (-1., 1.): return x
+        return (x - (self._mid * (1 + 1j) if x.is_complex() else self._mid)) / self._half
+
+    def _mapped(self, x:Tensor) -> Tensor: return self.net(self._input(x))
+
     block: int = 256  # rows per network call at arbitrary points: calls of one fixed size keep each point's value independent of the batch
 
     def _net(self, x:Tensor) -> Tensor:
@@ -82,14 +105,14 @@ class JacNet(nn.Module):
         B = self.block
         rows = x.reshape(-1, x.shape[-1]) if x.ndim >= 2 else x
         n = rows.shape[0]
-        if not B or (n == B): return self.net(x)
+        if not B or (n == B): return self._mapped(x)
         pad = (-n) % B
         if pad: rows = torch.cat([rows, rows.new_zeros((pad,) + rows.shape[1:])])
-        out = torch.cat([self.net(r) for r in rows.split(B)])[:n]
+        out = torch.cat([self._mapped(r) for r in rows.split(B)])[:n]
         return out.reshape(*(x.shape[:-1] if x.ndim >= 2 else x.shape), *out.shape[1:])
 
     def _jacobian(self, x:Tensor) -> Tensor: return self.structure(self._net, x, self.d_in, self.d_out)
-    def _grid_jacobian(self, x:Tensor) -> Tensor: return self.structure(self.net, x, self.d_in, self.d_out)  # one call as it comes: the grid's nodes, or an adaptive solver (whose steps depend on the batch anyway)
+    def _grid_jacobian(self, x:Tensor) -> Tensor: return self.structure(self._mapped, x, self.d_in, self.d_out)  # one call as it comes: the grid's nodes, or an adaptive solver (whose steps depend on the batch anyway)
 
     margin: float = 2. ** -16  # a structure-preserving rule gets J this far (relative) inside the declared slope bounds
 
@@ -205,18 +228,18 @@ class JacNet(nn.Module):
         return integrator.odeint(f, self.x0.expand(y.shape[0], self.d_in).clone(), params=self.parameters)
 
     def settings(self) -> str:
-        "What the weights mean: the structure and its settings, the integrator, the path and the evaluation route (recorded in `state_dict`)."
+        "What the weights mean: the structure and its settings, the integrator and its settings, the path, the evaluation route and the domain (recorded in `state_dict`)."
         integ = self.integrator
         return json.dumps(dict(structure=type(self.structure).__name__, **self.structure.settings(), integrator=type(integ).__name__,
-                               nodes=getattr(integ, 'n', None), method=getattr(integ, 'method', None), path=repr(self.path),
-                               evaluation=self.evaluation))
+                               integrator_settings=integ.settings(), path=repr(self.path), evaluation=self.evaluation,
+                               domain=list(self.domain)), default=repr)
 
     def get_extra_state(self) -> Tensor: return torch.tensor(list(self.settings().encode()), dtype=torch.uint8)
     def set_extra_state(self, state): self._check_settings(state)
     def _check_settings(self, state):
         saved = bytes(state.tolist()).decode() if isinstance(state, Tensor) else str(state)
         if saved != self.settings(): raise ValueError(f"the state_dict was saved from a model with settings {saved}, but this model has "
-                                                      f"{self.settings()}: build the model with the same structure, integrator, path and evaluation before loading")
+                                                      f"{self.settings()}: build the model with the same structure, integrator, path, evaluation and domain before loading")
 
     def load_state_dict(self, state_dict, strict:bool=True, assign:bool=False):
         "`nn.Module.load_state_dict`, refusing (before changing anything) a state saved with other structure or integrator settings."
@@ -224,7 +247,8 @@ class JacNet(nn.Module):
         return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
     def extra_repr(self):
-        return f"d_in={self.d_in}, d_out={self.d_out}, route={self.route!r}, integrator={self.integrator!r}, path={self.path!r}"
+        dom = "" if self.domain == (-1., 1.) else f", domain=({self.domain[0]:g}, {self.domain[1]:g})"
+        return f"d_in={self.d_in}, d_out={self.d_out}, route={self.route!r}, integrator={self.integrator!r}, path={self.path!r}{dom}"
 
 # %% ../nbs/05_model.ipynb #dafb7a2c
 def certify(model:JacNet) -> dict:

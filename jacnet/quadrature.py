@@ -50,6 +50,7 @@ class GaussLegendre(Integrator):
         y = y0 + s
         return self._check(y) if y.device.type == 'cpu' else y
 
+    def settings(self): return dict(n=self.n)
     def __repr__(self): return f"GaussLegendre(n={self.n})"
 
 # %% ../nbs/04_quadrature.ipynb #74f2f045
@@ -255,6 +256,7 @@ class PiecewiseLinear(Integrator):
             x = torch.where(r < C[0], g[0] + (r - C[0]) / J[0], torch.where(r > C[-1], g[-1] + (r - C[-1]) / J[-1], g[k] + t * (g[k + 1] - g[k])))
         return x.to(y.dtype)[:, None]
 
+    def settings(self): return dict(lo=self.lo, hi=self.hi, cells=self.cells, reach=self.reach, ratio=self.ratio)
     def __repr__(self):
         default = (self.lo, self.hi, self.cells, self.reach, self.ratio) == (-4., 4., 256, 1e6, 1.25)
         return "PiecewiseLinear()" if default else f"PiecewiseLinear(lo={self.lo:g}, hi={self.hi:g}, cells={self.cells}, reach={self.reach:g}, ratio={self.ratio:g})"
