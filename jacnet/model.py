@@ -228,9 +228,10 @@ class JacNet(nn.Module):
         return integrator.odeint(f, self.x0.expand(y.shape[0], self.d_in).clone(), params=self.parameters)
 
     def settings(self) -> str:
-        "What the weights mean: the structure and its settings, the integrator and its settings, the path, the evaluation route and the domain (recorded in `state_dict`)."
+        "What the weights mean: the structure and its settings, the network's layers and activations, the integrator and its settings, the path, the evaluation route and the domain (recorded in `state_dict`)."
         integ = self.integrator
-        return json.dumps(dict(structure=type(self.structure).__name__, **self.structure.settings(), integrator=type(integ).__name__,
+        net = [repr(m) for m in self.net.modules() if not any(True for _ in m.children())]   # its leaf modules: layer sizes and activations
+        return json.dumps(dict(structure=type(self.structure).__name__, **self.structure.settings(), net=net, integrator=type(integ).__name__,
                                integrator_settings=integ.settings(), path=repr(self.path), evaluation=self.evaluation,
                                domain=list(self.domain)), default=repr)
 
@@ -239,7 +240,7 @@ class JacNet(nn.Module):
     def _check_settings(self, state):
         saved = bytes(state.tolist()).decode() if isinstance(state, Tensor) else str(state)
         if saved != self.settings(): raise ValueError(f"the state_dict was saved from a model with settings {saved}, but this model has "
-                                                      f"{self.settings()}: build the model with the same structure, integrator, path, evaluation and domain before loading")
+                                                      f"{self.settings()}: build the model with the same structure, network, integrator, path, evaluation and domain before loading")
 
     def load_state_dict(self, state_dict, strict:bool=True, assign:bool=False):
         "`nn.Module.load_state_dict`, refusing (before changing anything) a state saved with other structure or integrator settings."
