@@ -203,7 +203,7 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
                 hidden:int=64, depth:int=1,
                 integrator:Integrator|None=None,
                 domain:tuple|None=None,        # where the data lie (see `JacNet`); None: `data_domain(x)`
-                **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for every candidate
+                **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for every candidate; x0 defaults to 'median', y0 to 'learn'
     "Fit the candidates of a chain on (x, y), built in x's dtype and on its device, and keep one, by validation risk (VAL_CHAIN, from VAL_MIN points on) or by training risk (AUTO_CHAIN, `chain`); returns (model, 'smooth', 'sloped' or 'multiscale')."
     if guarantee not in AUTO_CHAIN: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(AUTO_CHAIN)}")
     if chain is not None: chain = _check_chain(chain)
@@ -216,7 +216,7 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
     if by_val and (fit_kwargs.get('val_frac') or fit_kwargs.get('val_data') is not None):
         raise ValueError(f"fit_default holds out its own validation points from {VAL_MIN} points on: drop val_frac/val_data, or pass chain= to choose by training risk")
     if chain is None: chain = VAL_CHAIN[guarantee] if by_val else AUTO_CHAIN[guarantee]
-    if 'progress' not in fit_kwargs: fit_kwargs['progress'] = False
+    fit_kwargs = dict(dict(progress=False, x0='median', y0='learn'), **fit_kwargs)   # fresh models: anchored in the data, y0 learned
     if domain is None: domain = data_domain(x)
     def build(name):
         m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth',
