@@ -216,13 +216,15 @@ def _mean(v): return sum(v) / len(v)
 
 def summarize(rows:list[dict],
               chains:dict|None=None,      # guarantee kind ('invertible', 'lipschitz') -> chain chosen by training risk; None: AUTO_CHAIN
-              validation:bool=True) -> list[dict]:  # use the validation choice where fit_default does (VAL_CHAIN, from VAL_MIN points on)
+              validation:bool|dict=True) -> list[dict]:  # True: the validation choice where fit_default makes it (VAL_CHAIN, from VAL_MIN points on); False: never; or kind -> chain chosen by validation risk from VAL_MIN points on
     "Per (guarantee, target, regime): mean test MAE of paper, default and auto, their ratios to paper, and what auto kept."
+    vchains = VAL_CHAIN if validation is True else (validation or {})
     out = []
     for row in rows:
-        chain = None if chains is None else chains[_kind(row['guarantee'])]
-        if validation and _by_validation(row['guarantee'], row['regime']):   # fit_default's validation choice
-            chain, key, suffix = VAL_CHAIN[_kind(row['guarantee'])], 'val_risk', '_val'
+        kind = _kind(row['guarantee'])
+        chain, vchain = None if chains is None else chains[kind], vchains.get(kind)
+        if vchain is not None and _regime(row['regime']).n >= VAL_MIN:   # a choice by validation risk
+            chain, key, suffix = vchain, 'val_risk', '_val'
         else: key, suffix = 'train_risk', ''
         ms = [m for m in SUITE_METHODS if m + suffix in row]
         picks = [choose({m: row[m + suffix][i][key] for m in ms}, row['guarantee'], chain) for i in range(len(row['paper']))]
