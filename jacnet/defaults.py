@@ -10,7 +10,7 @@ from torch import nn, Tensor
 from .numerics import check_positive, check_points
 from .structures import Invertible, Lipschitz, PositiveExp
 from .integrate import Integrator
-from .model import JacNet
+from .model import JacNet, suits_domain
 from .train import fit, risk
 from .experiments import PaperConfig, TARGETS, EXPERIMENTS, Run, paper_data, evaluator, run_experiment
 
@@ -167,9 +167,9 @@ def start_at_slope(model:JacNet,    # a 1-D model with a `Lipschitz` structure
     return model
 
 def data_domain(x:Tensor) -> tuple[float, float]:
-    "The domain `fit_default` builds its candidates on: the default (-1, 1) for data inside [-4, 4] spanning at least 1/2, else the data's own [min, max]."
+    "The domain `fit_default` builds its candidates on: the default (-1, 1) when the data suit it (`suits_domain`: inside [-4, 4], spanning at least 1/2), else the data's own [min, max]."
+    if suits_domain((-1., 1.), x): return (-1., 1.)   # data of order one: the recipes and the default grid suit them as they are
     lo, hi = x.min().item(), x.max().item()
-    if -4 <= lo and hi <= 4 and hi - lo >= 0.5: return (-1., 1.)   # data of order one: the recipes and the default grid suit them as they are
     return (lo, hi) if hi > lo else (lo - 1., hi + 1.)
 
 def choose_fit(risks:dict,             # candidate name -> training risk

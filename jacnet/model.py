@@ -14,7 +14,7 @@ from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, line_i
 from .quadrature import GaussLegendre, PiecewiseLinear
 
 # %% auto #0
-__all__ = ['JacNet', 'certify', 'nearest_anchor', 'check_structure']
+__all__ = ['suits_domain', 'JacNet', 'certify', 'nearest_anchor', 'check_structure']
 
 # %% ../nbs/05_model.ipynb #371d5e8a
 def _check_domain(domain) -> tuple[float, float]:
@@ -23,6 +23,14 @@ def _check_domain(domain) -> tuple[float, float]:
     except (TypeError, ValueError): raise ValueError(f"domain must be a pair (lo, hi) of numbers, got {domain!r}") from None
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi): raise ValueError(f"domain must be finite with lo < hi, got {domain!r}")
     return lo, hi
+
+def suits_domain(domain:tuple,      # (lo, hi), as given to `JacNet`
+                 x:Tensor,          # inputs (N, d_in)
+                 slack:float=1.) -> bool: # > 1 loosens both conditions by this factor
+    "Whether inputs `x` suit a model built on `domain`: inside the domain widened four times about its middle and spanning at least a quarter of its width, the scale the network and the 1-D grid are made for."
+    lo, hi = _check_domain(domain)
+    a, b, mid, half = x.min().item(), x.max().item(), (lo + hi) / 2, (hi - lo) / 2
+    return mid - 4 * slack * half <= a and b <= mid + 4 * slack * half and b - a >= half / (2 * slack)
 
 class JacNet(nn.Module):
     """Learn a function by learning its Jacobian: ŷ(x) = y0 + ∫ J(c) dc along a path from x0 to x.

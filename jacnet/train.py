@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_train.ipynb #86156b42
 from __future__ import annotations
-import copy, math, numbers, os, sys, time
+import copy, math, numbers, os, sys, time, warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, asdict, fields
 import torch
@@ -12,7 +12,7 @@ from torch import Tensor
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 from .numerics import check_points
-from .model import JacNet
+from .model import JacNet, suits_domain
 from .integrate import ToleranceSchedule
 
 # %% auto #0
@@ -288,6 +288,7 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
         n_val = int(round(val_frac * n))
         if val_frac > 0 and not 1 <= n_val < n: raise ValueError(f"val_frac={val_frac} leaves {n_val} of {n} points for validation: need at least one on each side")
         if val_frac > 0 and val_data is not None: raise ValueError("pass either val_frac or val_data, not both")
+        off_scale = not suits_domain(core.domain, x, slack=2.)   # far from the domain: told once the fit is sure to start
         tr, va = perm[n_val:], perm[:n_val]
         src = _TensorBatches(x, y, dydx, tr, len(tr) if batch_size is None else batch_size, g, rank, world)
         if n_val: val_data = (x[va], y[va])
@@ -299,6 +300,7 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
             if v is not None: raise ValueError(f"{name} belongs to in-memory tensors: with a loader, put it in the batches (its batch size, (x, y, dydx) batches)")
         if val_frac: raise ValueError("val_frac splits in-memory tensors: with a loader, pass val_data")
         src = _LoaderBatches(x, core)
+        off_scale = False
         first = None
     val = None if val_data is None else _validation(val_data, core, rank, world)
     if patience is not None and val is None: raise ValueError("patience needs a validation set: pass val_frac > 0 or val_data")
@@ -311,6 +313,10 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
         want = dict(learn_y0=y0 == 'learn', world=world, batch_size=batch_size, seed=seed, val_frac=val_frac)
         diff = [f"{k}={ck['config'].get(k)!r} there, {v!r} here" for k, v in want.items() if ck['config'].get(k) != v]
         if diff: raise ValueError(f"resume={str(resume)!r} was written by a fit with other options: {'; '.join(diff)}")
+    if off_scale and rank == 0:
+        warnings.warn(f"fit: the training inputs span [{x.min().item():.4g}, {x.max().item():.4g}], which does not suit the model's domain {core.domain}: "
+                      f"its network and grid are made for inputs near the domain. Build the model with domain=(min, max) of the inputs "
+                      f"(fit_default does this itself)", stacklevel=2)
     integ = core.integrator
     snapshot = {k: v.detach().clone() for k, v in core.state_dict().items()}  # restored if the fit fails for a reason other than non-finite values
     saved_tol = (integ.rtol, integ.atol) if integ.adaptive else None
