@@ -238,7 +238,7 @@ class JacNet(nn.Module):
     def settings(self) -> str:
         "What the weights mean: the structure and its settings, the network's layers and activations, the integrator and its settings, the path, the evaluation route and the domain (recorded in `state_dict`)."
         integ = self.integrator
-        net = [repr(m) for m in self.net.modules() if not any(True for _ in m.children())]   # its leaf modules: layer sizes and activations
+        net = [repr(m) for m in self.net.modules() if next(m.children(), None) is None]   # its leaf modules: layer sizes and activations
         return json.dumps(dict(structure=type(self.structure).__name__, **self.structure.settings(), net=net, integrator=type(integ).__name__,
                                integrator_settings=integ.settings(), path=repr(self.path), evaluation=self.evaluation,
                                domain=list(self.domain)), default=repr)
