@@ -4,7 +4,7 @@
 
 # %% ../nbs/03_integrate.ipynb #33cac0a9
 from __future__ import annotations
-import cmath, math
+import cmath, functools, hashlib, math, types
 from typing import Callable, Sequence
 import torch
 from torch import Tensor
@@ -13,8 +13,8 @@ from torchdiffeq import odeint, odeint_adjoint
 from .numerics import check_positive
 
 # %% auto #0
-__all__ = ['INTEGRATORS', 'StraightPath', 'Path', 'AxisPath', 'LoopPath', 'IntegrationError', 'Integrator', 'register_integrator',
-           'as_integrator', 'ODEIntegrator', 'line_integral', 'ToleranceSchedule']
+__all__ = ['INTEGRATORS', 'StraightPath', 'Path', 'fingerprint', 'AxisPath', 'LoopPath', 'IntegrationError', 'Integrator',
+           'register_integrator', 'as_integrator', 'ODEIntegrator', 'line_integral', 'ToleranceSchedule']
 
 # %% ../nbs/03_integrate.ipynb #227e1011
 class StraightPath:
@@ -31,8 +31,10 @@ class Path:
     "A user-supplied differentiable path `c(t, a, b)`; its velocity by autograd unless `dc` is given."
     def __init__(self,
                  c:Callable,          # c(t, a, b): t (T,1,1), a and b (1,N,d) -> points (T,N,d), with c(0)=a, c(1)=b
-                 dc:Callable|None=None): # dc(t, a, b): the velocity dc/dt, same shapes (optional)
-        self.c, self.dc = c, dc
+                 dc:Callable|None=None, # dc(t, a, b): the velocity dc/dt, same shapes (optional)
+                 name:str|None=None): # what a saved state records for this path (None: `fingerprint` of c and dc)
+        if name is not None and not (isinstance(name, str) and name): raise ValueError(f"name must be a non-empty string, got {name!r}")
+        self.c, self.dc, self.name = c, dc, name
 
     def __call__(self, t:Tensor, a:Tensor, b:Tensor) -> tuple[Tensor, Tensor]:
         "Points and velocities at times `t` `(T,)`, each of shape `(T, N, d)`."
@@ -42,7 +44,34 @@ class Path:
         if self.dc is not None: return self.c(t, a, b).expand(shape), self.dc(t, a, b).expand(shape)
         c, dc = torch.func.jvp(lambda s: self.c(s, a, b), (t,), (torch.ones_like(t),))
         return c.expand(shape), dc.expand(shape)
-    def __repr__(self): return f"Path({getattr(self.c, '__name__', self.c)})"
+    def __repr__(self):
+        if self.name is not None: return f"Path({self.name!r})"
+        return f"Path({fingerprint(self.c)}" + ("" if self.dc is None else f", {fingerprint(self.dc)}") + ")"
+
+# %% ../nbs/03_integrate.ipynb #acd36892
+def _norm(v, depth=0):
+    # a process-independent description of v for `fingerprint`: values, code and attributes, never addresses
+    if depth > 6: return type(v).__qualname__
+    if v is None or isinstance(v, (bool, int, float, complex, str, bytes)): return repr(v)
+    if isinstance(v, (tuple, list)): return tuple(_norm(u, depth + 1) for u in v)
+    if isinstance(v, dict): return tuple(sorted((str(k), _norm(u, depth + 1)) for k, u in v.items()))
+    if isinstance(v, Tensor): return ('tensor', str(v.dtype), tuple(v.shape), hashlib.sha256(repr(v.detach().cpu().tolist()).encode()).hexdigest())
+    if isinstance(v, types.CodeType): return ('code', v.co_code.hex(), v.co_names, tuple(_norm(c, depth + 1) for c in v.co_consts))
+    if isinstance(v, types.FunctionType):
+        cells = tuple(_norm(c.cell_contents, depth + 1) if c.cell_contents is not v else 'self' for c in (v.__closure__ or ()))
+        return ('function', v.__qualname__, _norm(v.__code__, depth + 1), _norm(v.__defaults__, depth + 1), _norm(v.__kwdefaults__, depth + 1), cells)
+    if isinstance(v, types.MethodType): return ('method', _norm(v.__func__, depth + 1), _norm(v.__self__, depth + 1))
+    if isinstance(v, functools.partial): return ('partial', _norm(v.func, depth + 1), _norm(v.args, depth + 1), _norm(v.keywords, depth + 1))
+    if isinstance(v, (types.BuiltinFunctionType, types.ModuleType, type)): return f"{getattr(v, '__module__', None) or ''}.{getattr(v, '__qualname__', v.__name__)}"
+    if ' at 0x' not in repr(v): return repr(v)
+    return (type(v).__qualname__, _norm(getattr(v, '__dict__', {}), depth + 1))
+
+def fingerprint(f:Callable) -> str:
+    "What `f` computes, the same in every process: an address-free `repr`, or a qualified name (function) or class (other object) with a digest of its code and state."
+    if isinstance(f, types.FunctionType): name = f.__qualname__
+    elif ' at 0x' not in repr(f): return repr(f)      # a repr that describes the object
+    else: name = type(f).__qualname__
+    return f"{name}#{hashlib.sha256(repr(_norm(f)).encode()).hexdigest()[:12]}"
 
 # %% ../nbs/03_integrate.ipynb #9d86c16a
 class AxisPath:

@@ -10,7 +10,7 @@ import torch
 from torch import nn, Tensor
 from .numerics import check_points, input_jacobian, solve_increasing, newton, RootError
 from .structures import Structure, as_structure
-from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, line_integral, as_integrator
+from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, fingerprint, line_integral, as_integrator
 from .quadrature import GaussLegendre, PiecewiseLinear
 
 # %% auto #0
@@ -240,7 +240,7 @@ class JacNet(nn.Module):
         integ = self.integrator
         net = [repr(m) for m in self.net.modules() if next(m.children(), None) is None]   # its leaf modules: layer sizes and activations
         return json.dumps(dict(structure=type(self.structure).__name__, **self.structure.settings(), net=net, integrator=type(integ).__name__,
-                               integrator_settings=integ.settings(), path=repr(self.path), evaluation=self.evaluation,
+                               integrator_settings=integ.settings(), path=fingerprint(self.path), evaluation=self.evaluation,
                                domain=list(self.domain)), default=repr)
 
     def get_extra_state(self) -> Tensor: return torch.tensor(list(self.settings().encode()), dtype=torch.uint8)
