@@ -236,11 +236,11 @@ class JacNet(nn.Module):
         return integrator.odeint(f, self.x0.expand(y.shape[0], self.d_in).clone(), params=self.parameters)
 
     def settings(self) -> str:
-        "What the weights mean: the structure and its settings, the network's layers and activations, the integrator and its settings, the path, the evaluation route and the domain (recorded in `state_dict`)."
+        "What the weights mean: the structure and its settings, the network's layers and activations, the integrator and its settings, the path, the margin inside the slope bounds, the evaluation route and the domain (recorded in `state_dict`)."
         integ = self.integrator
         net = [repr(m) for m in self.net.modules() if next(m.children(), None) is None]   # its leaf modules: layer sizes and activations
         return json.dumps(dict(structure=type(self.structure).__name__, **self.structure.settings(), net=net, integrator=type(integ).__name__,
-                               integrator_settings=integ.settings(), path=fingerprint(self.path), evaluation=self.evaluation,
+                               integrator_settings=integ.settings(), path=fingerprint(self.path), margin=self.margin, evaluation=self.evaluation,
                                domain=list(self.domain)), default=repr)
 
     def get_extra_state(self) -> Tensor: return torch.tensor(list(self.settings().encode()), dtype=torch.uint8)
