@@ -17,7 +17,9 @@ def run_nb(path:Path, flags=()):
     skip = {'notest'} | ({'slow'} - set(flags))
     def preproc(cell):
         if cell.cell_type != 'code': return True
-        return bool(set(_directive.findall(cell.source)) & skip)
+        if set(_directive.findall(cell.source)) & skip: return True   # skipped: its stored outputs stay
+        cell.outputs = []   # execnb stores a cell's outputs only when there are some: clear them so that none stay stale
+        return False
     t0 = time.perf_counter()
     shell = CaptureShell(path=path.parent)
     shell.run_all(nb, exc_stop=True, preproc=preproc)
