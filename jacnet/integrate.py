@@ -4,17 +4,17 @@
 
 # %% ../nbs/03_integrate.ipynb #33cac0a9
 from __future__ import annotations
-import cmath, functools, hashlib, math, types
+import cmath, math
 from typing import Callable, Sequence
 import torch
 from torch import Tensor
 from torch.utils.checkpoint import checkpoint
 from torchdiffeq import odeint, odeint_adjoint
-from .numerics import check_positive
+from .numerics import check_positive, fingerprint
 
 # %% auto #0
-__all__ = ['INTEGRATORS', 'StraightPath', 'Path', 'fingerprint', 'AxisPath', 'LoopPath', 'IntegrationError', 'Integrator',
-           'register_integrator', 'as_integrator', 'ODEIntegrator', 'line_integral', 'ToleranceSchedule']
+__all__ = ['INTEGRATORS', 'StraightPath', 'Path', 'AxisPath', 'LoopPath', 'IntegrationError', 'Integrator', 'register_integrator',
+           'as_integrator', 'ODEIntegrator', 'line_integral', 'ToleranceSchedule']
 
 # %% ../nbs/03_integrate.ipynb #227e1011
 class StraightPath:
@@ -47,31 +47,6 @@ class Path:
     def __repr__(self):
         if self.name is not None: return f"Path({self.name!r})"
         return f"Path({fingerprint(self.c)}" + ("" if self.dc is None else f", {fingerprint(self.dc)}") + ")"
-
-# %% ../nbs/03_integrate.ipynb #acd36892
-def _norm(v, depth=0):
-    # a process-independent description of v for `fingerprint`: values, code and attributes, never addresses
-    if depth > 6: return type(v).__qualname__
-    if v is None or isinstance(v, (bool, int, float, complex, str, bytes)): return repr(v)
-    if isinstance(v, (tuple, list)): return tuple(_norm(u, depth + 1) for u in v)
-    if isinstance(v, dict): return tuple(sorted((str(k), _norm(u, depth + 1)) for k, u in v.items()))
-    if isinstance(v, Tensor): return ('tensor', str(v.dtype), tuple(v.shape), hashlib.sha256(repr(v.detach().cpu().tolist()).encode()).hexdigest())
-    if isinstance(v, types.CodeType): return ('code', v.co_code.hex(), v.co_names, tuple(_norm(c, depth + 1) for c in v.co_consts))
-    if isinstance(v, types.FunctionType):
-        cells = tuple(_norm(c.cell_contents, depth + 1) if c.cell_contents is not v else 'self' for c in (v.__closure__ or ()))
-        return ('function', v.__qualname__, _norm(v.__code__, depth + 1), _norm(v.__defaults__, depth + 1), _norm(v.__kwdefaults__, depth + 1), cells)
-    if isinstance(v, types.MethodType): return ('method', _norm(v.__func__, depth + 1), _norm(v.__self__, depth + 1))
-    if isinstance(v, functools.partial): return ('partial', _norm(v.func, depth + 1), _norm(v.args, depth + 1), _norm(v.keywords, depth + 1))
-    if isinstance(v, (types.BuiltinFunctionType, types.ModuleType, type)): return f"{getattr(v, '__module__', None) or ''}.{getattr(v, '__qualname__', v.__name__)}"
-    if ' at 0x' not in repr(v): return repr(v)
-    return (type(v).__qualname__, _norm(getattr(v, '__dict__', {}), depth + 1))
-
-def fingerprint(f:Callable) -> str:
-    "What `f` computes, the same in every process: an address-free `repr`, or a qualified name (function) or class (other object) with a digest of its code and state."
-    if isinstance(f, types.FunctionType): name = f.__qualname__
-    elif ' at 0x' not in repr(f): return repr(f)      # a repr that describes the object
-    else: name = type(f).__qualname__
-    return f"{name}#{hashlib.sha256(repr(_norm(f)).encode()).hexdigest()[:12]}"
 
 # %% ../nbs/03_integrate.ipynb #9d86c16a
 class AxisPath:

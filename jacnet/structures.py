@@ -8,7 +8,7 @@ import math
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from .numerics import check_positive, input_jacobian, spd_solve, solve_increasing, _tiny
+from .numerics import check_positive, fingerprint, input_jacobian, spd_solve, solve_increasing, _tiny
 
 # %% auto #0
 __all__ = ['STRUCTURES', 'Structure', 'register_structure', 'as_structure', 'Unconstrained', 'Invertible', 'Lipschitz',
@@ -380,4 +380,4 @@ class Holomorphic(CauchyRiemann):
     def forward(self, net, x, d_in, d_out):
         g = net(torch.complex(x[:, 0], x[:, 1]))
         return self.from_raw(torch.stack([g.real, g.imag], -1))
-    def settings(self): return dict(activation=getattr(self.activation, '__name__', repr(self.activation)))
+    def settings(self): return dict(activation=fingerprint(self.activation))   # torch.sin, or a function's name and a digest of its code
