@@ -8,9 +8,9 @@ import copy, json, math
 from typing import Callable
 import torch
 from torch import nn, Tensor
-from .numerics import check_points, input_jacobian, solve_increasing, newton, RootError
+from .numerics import check_points, fingerprint, input_jacobian, solve_increasing, newton, RootError
 from .structures import Structure, as_structure
-from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, fingerprint, line_integral, as_integrator
+from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, line_integral, as_integrator
 from .quadrature import GaussLegendre, PiecewiseLinear
 
 # %% auto #0

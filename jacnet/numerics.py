@@ -127,6 +127,11 @@ def newton(F:Callable[[Tensor], Tensor], # pointwise map (N, d) -> (N, d)
 # %% ../nbs/01_numerics.ipynb #2385c74d
 def _builtin_name(f): return f"{getattr(f, '__module__', None) or ''}.{getattr(f, '__name__', None) or type(f).__name__}".lstrip('.')
 
+def _cell(c, f, depth):   # a closure cell of f: its value (empty until assigned; f itself when f is recursive)
+    try: u = c.cell_contents
+    except ValueError: return 'empty'
+    return 'self' if u is f else _norm(u, depth + 1)
+
 def _norm(v, depth=0):
     # a process-independent description of v for `fingerprint`: values, code and attributes, never addresses
     if depth > 6: return type(v).__qualname__
@@ -136,7 +141,7 @@ def _norm(v, depth=0):
     if isinstance(v, Tensor): return ('tensor', str(v.dtype), tuple(v.shape), hashlib.sha256(repr(v.detach().cpu().tolist()).encode()).hexdigest())
     if isinstance(v, types.CodeType): return ('code', v.co_code.hex(), v.co_names, tuple(_norm(c, depth + 1) for c in v.co_consts))
     if isinstance(v, types.FunctionType):
-        cells = tuple(_norm(c.cell_contents, depth + 1) if c.cell_contents is not v else 'self' for c in (v.__closure__ or ()))
+        cells = tuple(_cell(c, v, depth) for c in (v.__closure__ or ()))
         return ('function', v.__qualname__, _norm(v.__code__, depth + 1), _norm(v.__defaults__, depth + 1), _norm(v.__kwdefaults__, depth + 1), cells)
     if isinstance(v, types.MethodType): return ('method', _norm(v.__func__, depth + 1), _norm(v.__self__, depth + 1))
     if isinstance(v, functools.partial): return ('partial', _norm(v.func, depth + 1), _norm(v.args, depth + 1), _norm(v.keywords, depth + 1))
