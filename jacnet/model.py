@@ -246,9 +246,14 @@ class JacNet(nn.Module):
     def get_extra_state(self) -> Tensor: return torch.tensor(list(self.settings().encode()), dtype=torch.uint8)
     def set_extra_state(self, state): self._check_settings(state)
     def _check_settings(self, state):
-        saved = bytes(state.tolist()).decode() if isinstance(state, Tensor) else str(state)
-        if saved != self.settings(): raise ValueError(f"the state_dict was saved from a model with settings {saved}, but this model has "
-                                                      f"{self.settings()}: build the model with the same structure, network, integrator, path, evaluation and domain before loading")
+        saved, mine = bytes(state.tolist()).decode() if isinstance(state, Tensor) else str(state), self.settings()
+        if saved == mine: return
+        try:                                                    # name the settings that differ first
+            a, b = json.loads(saved), json.loads(mine)
+            diff = '; '.join(f"{k}: saved {json.dumps(a.get(k))}, this model {json.dumps(b.get(k))}" for k in dict.fromkeys([*a, *b]) if a.get(k) != b.get(k))
+        except (ValueError, AttributeError): diff = 'unreadable saved settings'
+        raise ValueError(f"the state_dict was saved from a model with other settings ({diff}). Saved settings {saved}, this model's {mine}: "
+                         "build the model with the same structure, network, integrator, path, margin, evaluation and domain before loading")
 
     def load_state_dict(self, state_dict, strict:bool=True, assign:bool=False):
         "`nn.Module.load_state_dict`, refusing (before changing anything) a state saved with other structure or integrator settings."
