@@ -126,6 +126,7 @@ def newton(F:Callable[[Tensor], Tensor], # pointwise map (N, d) -> (N, d)
 
 # %% ../nbs/01_numerics.ipynb #2385c74d
 def _builtin_name(f): return f"{getattr(f, '__module__', None) or ''}.{getattr(f, '__name__', None) or type(f).__name__}".lstrip('.')
+def _unbound_builtin(f): return isinstance(f, types.BuiltinFunctionType) and isinstance(getattr(f, '__self__', None), (types.ModuleType, type, type(None)))
 
 def _cell(c, f, depth):   # a closure cell of f: its value (empty until assigned; f itself when f is recursive)
     try: u = c.cell_contents
@@ -145,16 +146,14 @@ def _norm(v, depth=0):
         return ('function', v.__qualname__, _norm(v.__code__, depth + 1), _norm(v.__defaults__, depth + 1), _norm(v.__kwdefaults__, depth + 1), cells)
     if isinstance(v, types.MethodType): return ('method', _norm(v.__func__, depth + 1), _norm(v.__self__, depth + 1))
     if isinstance(v, functools.partial): return ('partial', _norm(v.func, depth + 1), _norm(v.args, depth + 1), _norm(v.keywords, depth + 1))
-    if isinstance(v, types.BuiltinFunctionType) and not isinstance(getattr(v, '__self__', None), (types.ModuleType, type, type(None))):
-        return ('builtin method', _builtin_name(v), _norm(v.__self__, depth + 1))   # bound to an object: its state counts
-    if isinstance(v, (types.BuiltinFunctionType, types.ModuleType, type)): return _builtin_name(v)
+    if _unbound_builtin(v) or isinstance(v, (types.ModuleType, type)): return _builtin_name(v)
+    if isinstance(v, types.BuiltinFunctionType): return ('builtin method', _builtin_name(v), _norm(v.__self__, depth + 1))   # bound to an object: its state counts
     if ' at 0x' not in repr(v): return repr(v)
     return (type(v).__qualname__, _norm(getattr(v, '__dict__', {}), depth + 1))
 
 def fingerprint(f:Callable) -> str:
     "What `f` computes, the same in every process: an address-free `repr`, or a qualified name (function) or class (other object) with a digest of its code and state."
-    if isinstance(f, types.FunctionType): name = f.__qualname__
-    elif isinstance(f, types.BuiltinFunctionType) and isinstance(getattr(f, '__self__', None), (types.ModuleType, type, type(None))): return _builtin_name(f)
-    elif ' at 0x' not in repr(f): return repr(f)      # a repr that describes the object
-    else: name = type(f).__qualname__
-    return f"{name}#{hashlib.sha256(repr(_norm(f)).encode()).hexdigest()[:12]}"
+    if _unbound_builtin(f): return _builtin_name(f)
+    function = isinstance(f, types.FunctionType)
+    if not function and ' at 0x' not in repr(f): return repr(f)      # a repr that describes the object
+    return f"{f.__qualname__ if function else type(f).__qualname__}#{hashlib.sha256(repr(_norm(f)).encode()).hexdigest()[:12]}"
