@@ -115,6 +115,10 @@ class Integrator:
         if segments: return _segments(jac, x0, x, y0, self, path, params, chunk, over)
         return _chunked(jac, x0, x, y0, self, path, params, chunk, over)
 
+    def prepare(self, jac:Callable[[Tensor], Tensor], x0:Tensor, x:Tensor, y0:Tensor, path, params=()) -> Callable[[], Tensor]:
+        "The line integral at fixed points `x`, as a function to call again and again while the parameters behind `jac` (and `y0`) change: training on fixed points. By default it integrates anew at every call; a rule can precompute what depends on the points only."
+        return lambda: self.line_integral(jac, x0, x, y0, path, params)
+
     def _check(self, y:Tensor) -> Tensor:
         # one reduction on the fast path: a finite sum means finite entries; otherwise check them one by one
         if not cmath.isfinite(y.sum().item()) and not torch.isfinite(y).all(): raise IntegrationError(f"{self!r} produced non-finite values")

@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_model.ipynb #77bed74f
 from __future__ import annotations
-import copy, json, math
+import copy, json, math, warnings
 from typing import Callable
 import torch
 from torch import nn, Tensor
@@ -14,9 +14,12 @@ from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, line_i
 from .quadrature import GaussLegendre, PiecewiseLinear
 
 # %% auto #0
-__all__ = ['suits_domain', 'JacNet', 'certify', 'nearest_anchor', 'check_structure']
+__all__ = ['ExtrapolationWarning', 'suits_domain', 'JacNet', 'certify', 'nearest_anchor', 'check_structure']
 
 # %% ../nbs/05_model.ipynb #371d5e8a
+class ExtrapolationWarning(UserWarning):
+    "An answer (e.g. of `inverse`) lies outside the inputs the model was trained on (`JacNet.x_range`, recorded by `fit`)."
+
 def _check_domain(domain) -> tuple[float, float]:
     "`domain` as a pair of finite floats lo < hi, or an error naming the problem."
     try: lo, hi = (float(v) for v in domain)
@@ -35,19 +38,32 @@ def suits_domain(domain:tuple,      # (lo, hi), as given to `JacNet`
 class JacNet(nn.Module):
     """Learn a function by learning its Jacobian: ŷ(x) = y0 + ∫ J(c) dc along a path from x0 to x.
 
+    The initial condition y(x0) = y0 starts at y(0) = 0 and is a buffer, not a weight: training changes it only when asked
+    (`fit(..., y0='learn')`, which `fit_default` does), or set it with `set_initial(x0, y0)`. For a first fit of your own data,
+    `jacnet.fit_default('invertible', x, y)` builds, anchors and trains a model for you.
+
     Parameters
     ----------
-    d_in, d_out : input and output dimensions.
+    d_in, d_out : input and output dimensions (default 1, 1).
     structure : a `Structure`, or a name in `STRUCTURES` ('unconstrained', 'invertible', 'lipschitz', 'positive_exp',
-        'cauchy_riemann', 'convex_potential', 'triangular', 'holomorphic'): the form of J and the guarantee it gives.
-    hidden, depth : width and number of hidden layers of the network the structure builds.
-    activation : hidden activation (a module class); None: the structure's default (tanh for output activations).
-    integrator : an `Integrator` or a name in `INTEGRATORS` ('grid', 'quadrature', 'ode'); None: `PiecewiseLinear()` in 1-D (keeps the structure's
-        bound for the computed map), `GaussLegendre(8)` otherwise.
-    path : the path from x0 to x (a callable, see `StraightPath`); None: the straight line.
-    evaluation : 'auto' (a closed-form primitive when the structure has one, else the line integral) or 'integral'.
-    domain : (lo, hi), where the data lie in every input coordinate: the network reads x mapped from [lo, hi] to [-1, 1], and the 1-D
-        default grid's uniform part covers [lo, hi] widened four times about its middle. The default (-1, 1) maps nothing.
+        'cauchy_riemann', 'convex_potential', 'triangular', 'holomorphic'): the form of J and the guarantee it gives
+        (default 'unconstrained': none). Choose it by the guarantee you need: increasing/invertible, k-Lipschitz, conservative, ...
+    hidden, depth : width (default 64) and number (default 1) of hidden layers of the network that outputs J; raise them for
+        functions whose slope changes in many places.
+    activation : hidden activation, a module class such as `nn.SiLU` (default None: the structure's default, tanh for output
+        activations). Smooth activations give smooth J.
+    integrator : an `Integrator` or a name in `INTEGRATORS` ('grid', 'quadrature', 'ode'); default None: `PiecewiseLinear()` in 1-D
+        (keeps the structure's bound for the computed map at every x), `GaussLegendre(8)` otherwise. 'ode' is the paper's torchdiffeq route.
+    path : the path from x0 to x (a callable, see `StraightPath`); default None: the straight line. Only matters in n-D without a
+        conservative structure.
+    evaluation : 'auto' (default: a closed-form primitive when the structure has one, else the line integral) or 'integral' (always
+        the line integral, e.g. to study the integrator).
+    domain : (lo, hi), where the data lie in every input coordinate (default (-1, 1), which maps nothing): the network reads x mapped
+        from [lo, hi] to [-1, 1], and the 1-D default grid's uniform part covers [lo, hi] widened four times about its middle.
+        Set it to (min, max) of your inputs when they are far from [-1, 1]; `fit` warns when they are.
+
+    Buffers: `x0`, `y0` (the initial condition) and `x_range` (the smallest and largest training input per coordinate, recorded
+    by `fit`; `inverse` warns with an `ExtrapolationWarning` when an answer lies outside it).
     """
     def __init__(self,
                  d_in:int=1,                      # input dimension
@@ -81,6 +97,7 @@ class JacNet(nn.Module):
         self.evaluation = evaluation
         self.register_buffer('x0', torch.zeros(self.d_in))
         self.register_buffer('y0', torch.zeros(self.d_out))
+        self.register_buffer('x_range', torch.tensor([math.inf, -math.inf]).repeat_interleave(self.d_in).reshape(2, self.d_in))  # training inputs' (min, max), set by `fit`
 
     @property
     def route(self) -> str:
@@ -187,13 +204,34 @@ class JacNet(nn.Module):
         "ŷ(x) `(N, d_out)` for points `(N, d_in)`: the closed-form primitive when the structure has one, else `integral(x)`."
         return self._evaluate(check_points(x, self.d_in, 'x', self.x0))
 
+    def prepare(self, x:Tensor) -> Callable[[], Tensor]:
+        "ŷ at fixed points `x` as a function to call while the weights (and a learned y0) change: `f = model.prepare(x)`, then `f()` is `model(x)` to rounding; the integrator precomputes what depends on the points only (what `fit` trains full-batch data with)."
+        x = check_points(x, self.d_in, 'x', self.x0)
+        if self.route == 'primitive': return lambda: self._primitive(x)
+        return self.integrator.prepare(self._field(self.integrator), self.x0, x, self.y0, self.path, self.parameters)
+
     def inverse(self,
                 y:Tensor,                      # targets (N, d_out)
                 method:str='auto',             # 'auto': the structure's own inverse if it has one, else 'newton'; 'newton'; or 'ode' (the paper's integral of J⁻¹)
                 start:str='x0',                # 'newton' in n-D: start from the anchor 'x0' or from the 'ode' inverse
                 integrator:Integrator|str|None=None, # 'newton': the forward map's integrator (default: the model's); 'ode': the ODE solver (default dopri5 at 1e-7)
                 max_iter:int=100) -> Tensor:   # iteration limit of the solvers
-        "x with model(x) = y: the structure's own inverse, a safeguarded solver on the computed map, or the paper's ODE; differentiable."
+        """x with model(x) = y for targets `y` `(N, d_out)`: the structure's own inverse, a safeguarded solver on the computed map, or the paper's ODE; differentiable.
+
+        Parameters
+        ----------
+        y : targets `(N, d_out)`, finite, in the model's dtype and on its device.
+        method : 'auto' (default): the structure's or the integrator's closed-form inverse when there is one (the 1-D grid's inverse is
+            exact per cell), else 'newton'; 'newton': a safeguarded Newton/bisection solve of model(x) = y (use it to check 'auto');
+            'ode': the paper's integral of J⁻¹ from y0 to y (slower and less accurate; kept for the reproduction).
+        start : with 'newton' in n-D, where the solve starts: 'x0' (default, the anchor) or 'ode' (the ODE inverse, for targets far from y0).
+        integrator : 'newton': the forward map's integrator (default None: the model's); 'ode': the ODE solver (default dopri5 at 1e-7).
+        max_iter : iteration limit of the solvers (default 100); a solve that does not converge raises `RootError`.
+
+        Returns x `(N, d_in)`, finite, or raises `RootError` when a target has no finite preimage in this dtype (e.g. y beyond the map's
+        range). Warns (`ExtrapolationWarning`) when an answer lies outside the inputs `fit` trained on (`x_range`). With gradients
+        enabled, dx/dθ and dx/dy come by implicit differentiation.
+        """
         s = self.structure
         if not s.invertible:
             raise TypeError(f"inverse needs an invertible structure; this model has {s!r}. Use structure='invertible'")
@@ -220,11 +258,24 @@ class JacNet(nn.Module):
                 except RootError as e: raise RootError(f"inverse: {e}; start it closer, e.g. start='ode'") from None
         if not torch.isfinite(x).all():
             raise RootError(f"inverse: no finite preimage in {x.dtype} for {int((~torch.isfinite(x)).any(1).sum())} target(s): they lie outside the range of the map in this dtype")
+        self._warn_outside(x)
         if not torch.is_grad_enabled(): return x
         # implicit differentiation: one Newton step from the solution, with the derivative held fixed,
         # has the solution as its value and dx/dθ = −D⁻¹ ∂F/∂θ, dx/dy = D⁻¹ as its gradients
-        D = input_jacobian(F, x, self.d_out, create_graph=False)
-        return x - torch.linalg.solve(D, F(x) - y)
+        D, r = input_jacobian(F, x, self.d_out, create_graph=False), F(x) - y
+        if not torch.isfinite(r).all():   # the answer's image rounds beyond the dtype's largest value
+            raise RootError(f"inverse: no finite preimage in {x.dtype} for {int((~torch.isfinite(r)).any(1).sum())} target(s): the map reaches them only beyond the largest {x.dtype} value")
+        return x - torch.linalg.solve(D, r)
+
+    def _warn_outside(self, x:Tensor):
+        # an answer beyond the inputs `fit` trained on is an extrapolation of the fit: said once per call site
+        lo, hi = self.x_range
+        if not bool((lo <= hi).all()): return                               # never fitted: nothing known about the data
+        out = ((x < lo) | (x > hi)).any(1)
+        if bool(out.any()):
+            r = ', '.join(f"[{a:.4g}, {b:.4g}]" for a, b in zip(lo.tolist(), hi.tolist()))
+            warnings.warn(f"inverse: {int(out.sum())} of {x.shape[0]} answers lie outside the training inputs' range {r} (e.g. {x[out][0].tolist()}): "
+                          f"they extrapolate the fit, where no data constrained it", ExtrapolationWarning, stacklevel=3)
 
     def _ode_inverse(self, y:Tensor, integrator) -> Tensor:
         # the paper's inverse: dx/dt = J(x)⁻¹ c'(t) along a path c from y0 to y in output space

@@ -182,7 +182,8 @@ class PiecewiseLinear(Integrator):
             up = up > 0
         t = (x[:, None] - s) * ih
         w = torch.where(up, t, 1 - t)                           # t on cells where J grows, 1 − t where it falls
-        val = D + (A * t + E * (w * w))                         # a sum of terms that each grow with t: monotone under rounding
+        val = D + (A * t + (E * w) * w)                         # a sum of terms that each grow with t: monotone under rounding; E = 0 on the
+                                                                # outer cells, where t² would overflow beyond 1e154 but E·t stays 0
         return torch.maximum(torch.minimum(val, hi), lo)        # within the cell's end values: removes the rounding mismatch at cell ends
 
     def _at(self, J:Tensor, x:Tensor) -> Tensor:
@@ -235,6 +236,25 @@ class PiecewiseLinear(Integrator):
         if segments: raise ValueError("PiecewiseLinear needs no segments: its values are exact for its interpolant at every point")
         # in one dimension the integral depends on the end points only, not on the path between them
         return self._integral(self._values(jac, x.dtype, x.device), x[:, 0], x0.reshape(-1), y0)
+
+    prepared = 2 ** 22  # `prepare` precomputes its matrix when (points × nodes) is at most this, else it integrates anew at every call
+
+    def weights(self, x:Tensor, x0:Tensor) -> tuple[slice, Tensor]:
+        "For points `x` `(N,)` and one start `x0` `(1,)`: the nodes `s` between them and W `(N, len(s))` in float64 with ∫ from x0 to xᵢ of the interpolant = (W @ J[s])ᵢ for any node values J (the integral is linear in J)."
+        p = torch.cat([x, x0.reshape(-1)[:1]]).to(torch.float64)
+        A = self._adjoint(p, self._locate(self.nodes(torch.float64, x.device), p), torch.eye(x.shape[0], dtype=torch.float64, device=x.device))
+        used = (A != 0).any(1).nonzero()[:, 0]                  # the hats that reach between x0 and some point
+        s = slice(used.min().item(), used.max().item() + 1) if used.numel() else slice(0, 0)
+        return s, A[s].t().contiguous()
+
+    def prepare(self, jac, x0, x, y0, path, params=()):
+        if x.ndim != 2 or x.shape[1] != 1 or x0.numel() != 1 or x.shape[0] * self.nodes().shape[0] > self.prepared: return super().prepare(jac, x0, x, y0, path, params)
+        s, W = self.weights(x[:, 0], x0)
+        t = self.nodes(x.dtype, x.device)[s, None]
+        def at_points():                                        # J at the nodes in use (one call), then one matrix product
+            self.nfe += 1
+            return (y0.to(torch.float64) + W @ jac(t)[..., 0].to(torch.float64)).to(x.dtype)
+        return at_points
 
     def slope_range(self, jac, dtype=torch.float64, device=None) -> tuple[Tensor, Tensor]:
         "Exact smallest and largest slope of every output of the computed map over all of ℝ: the extremes of J at the nodes, `(d_out,)` each."
