@@ -15,11 +15,13 @@ from .train import fit
 from .defaults import default_model
 
 # %% auto #0
-__all__ = ['EXAMPLE_TARGETS', 'MODEL_CHOICES', 'make_model', 'train_and_plot', 'explore']
+__all__ = ['EXAMPLE_TARGETS', 'MODEL_CHOICES', 'INITIAL', 'make_model', 'train_and_plot', 'explore']
 
 # %% ../nbs/15_explorer.ipynb #db860732
 EXAMPLE_TARGETS = dict(exp=torch.exp, abs=torch.abs, sin=torch.sin)
 MODEL_CHOICES = ('invertible', 'lipschitz', 'unconstrained', 'default invertible', 'default lipschitz')
+INITIAL = dict(target='exp', structure='default invertible', param=1e-4, integrator='grid',  # the settings the explorer opens on:
+               n_points=20, noise=0., iters=100, seed=0)                                    # the default recipe, enough points and steps to fit
 
 def make_model(structure:str, param:float, integrator:str) -> JacNet:
     "A 1-D JacNet for the explorer's `structure` name, its parameter (ε or k) and integrator name."
@@ -32,10 +34,10 @@ def make_model(structure:str, param:float, integrator:str) -> JacNet:
     return JacNet(1, 1, s[structure](), integrator=integ)
 
 def train_and_plot(target:str|Callable='exp', # a name in `targets`, or a function of a tensor
-                   structure:str='invertible', param:float=1e-4, integrator:str='grid',
-                   n_points:int=5, noise:float=0., iters:int=50, seed:int=0,
+                   structure:str='default invertible', param:float=1e-4, integrator:str='grid',
+                   n_points:int=20, noise:float=0., iters:int=100, seed:int=0,
                    targets:dict|None=None):     # extra named target functions
-    "Train one model with these settings and draw its fit, derivative, inverse and risk; returns the figure."
+    "Train one model with these settings (by default `INITIAL`, the explorer's) and draw its fit, derivative, inverse and risk; returns the figure."
     f = target if callable(target) else {**EXAMPLE_TARGETS, **(targets or {})}[target]
     g = torch.Generator().manual_seed(seed)
     x = torch.rand(n_points, 1, generator=g) * 2 - 1
@@ -72,18 +74,21 @@ def train_and_plot(target:str|Callable='exp', # a name in `targets`, or a functi
 
 # %% ../nbs/15_explorer.ipynb #5a03e4fd
 def explore(targets:dict|None=None, # extra named target functions, e.g. dict(cube=lambda x: x**3)
-            **defaults) -> W.interactive:  # initial values of the controls
+            **defaults) -> W.interactive:  # initial values of the controls (default: `INITIAL`)
     "An ipywidgets explorer of JacNet fits: returns the `interactive` widget (display it in Jupyter)."
     names = list({**EXAMPLE_TARGETS, **(targets or {})})
+    unknown = set(defaults) - set(INITIAL)
+    if unknown: raise TypeError(f"unknown settings {sorted(unknown)}; choose among {list(INITIAL)}")
+    init = {**INITIAL, **defaults}
     controls = dict(
-        target=W.Dropdown(options=names, value=defaults.get('target', names[0]), description='target'),
-        structure=W.Dropdown(options=MODEL_CHOICES, value=defaults.get('structure', 'invertible'), description='structure'),
-        param=W.FloatLogSlider(value=defaults.get('param', 1e-4), base=10, min=-6, max=1, description='ε or k'),
-        integrator=W.Dropdown(options=sorted(INTEGRATORS), value=defaults.get('integrator', 'grid'), description='integrator'),
-        n_points=W.IntSlider(value=defaults.get('n_points', 5), min=2, max=200, description='points'),
-        noise=W.FloatSlider(value=defaults.get('noise', 0.), min=0., max=0.5, step=0.01, description='noise'),
-        iters=W.IntSlider(value=defaults.get('iters', 50), min=1, max=500, description='iterations'),
-        seed=W.IntSlider(value=defaults.get('seed', 0), min=0, max=20, description='seed'))
+        target=W.Dropdown(options=names, value=init['target'], description='target'),
+        structure=W.Dropdown(options=MODEL_CHOICES, value=init['structure'], description='structure'),
+        param=W.FloatLogSlider(value=init['param'], base=10, min=-6, max=1, description='ε or k'),
+        integrator=W.Dropdown(options=sorted(INTEGRATORS), value=init['integrator'], description='integrator'),
+        n_points=W.IntSlider(value=init['n_points'], min=2, max=200, description='points'),
+        noise=W.FloatSlider(value=init['noise'], min=0., max=0.5, step=0.01, description='noise'),
+        iters=W.IntSlider(value=init['iters'], min=1, max=500, description='iterations'),
+        seed=W.IntSlider(value=init['seed'], min=0, max=20, description='seed'))
     def show(**kw):
         fig = train_and_plot(targets=targets, **kw)
         plt.show()
