@@ -684,6 +684,7 @@ CSS = r"""
 body{margin:0;font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;font-size:16px;line-height:1.55;color:#373a3c}
 a{color:var(--primary);text-decoration:none} a:hover{text-decoration:underline}
 code{font-family:SFMono-Regular,Menlo,Consolas,monospace;font-size:.875em;color:#7d12ba}
+pre{overflow-x:auto;max-width:100%} /* every code block: a long line scrolls inside its block, never cut off at the page's edge */
 a code{color:inherit}
 .navbar{position:sticky;top:0;z-index:20;display:flex;align-items:center;gap:1.5rem;background:var(--primary);color:#fff;padding:.5rem 1.25rem;height:3.2rem}
 .navbar a{color:#fff} .navbar .brand{font-size:1.25rem;font-weight:500} .navbar .repo{margin-left:auto}

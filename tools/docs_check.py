@@ -5,7 +5,8 @@ of problems, empty when the page passes:
 - `check_math`: no raw TeX left in the text (no `$` at all outside code, no `\\(...\\)`) and no formula KaTeX could not render;
 - `check_sidebar`: a sidebar navigation with links to the chapters;
 - `check_figures`: every image exists and decodes;
-- `check_links`: every local link and resource points to a file that exists, and a `#fragment` to an id in it.
+- `check_links`: every local link and resource points to a file that exists, and a `#fragment` to an id in it;
+- `check_code_scroll`: code blocks scroll sideways (a stylesheet rule gives `pre` overflow-x: auto), so no long line is cut off.
 
 usage: python tools/docs_check.py [--browser] [SITE]     (SITE defaults to _docs)
 With --browser each page is opened in headless Chromium: the checks run on the DOM it rendered (scripts run
@@ -140,7 +141,23 @@ def check_links(page:Path, html:str|None=None) -> list[str]:
             if unquote(s.fragment) not in ids: bad.append(f'broken link {href} (no id {s.fragment!r})')
     return bad
 
-CHECKS = (check_math, check_sidebar, check_figures, check_links)
+_RULE = re.compile(r'([^{}]+)\{([^{}]*)\}')
+_SCROLLS = re.compile(r'overflow(-x)?\s*:\s*(auto|scroll)|white-space\s*:\s*pre-wrap')
+
+def check_code_scroll(page:Path, html:str|None=None) -> list[str]:
+    "Problems with the page's code blocks: if it has any `<pre>`, a local stylesheet must give every `pre` a horizontal scroll (or wrap), so that no long line is cut off at the page's edge."
+    page = Path(page); text = _html(page, html)
+    if '<pre' not in text: return []
+    css = ''
+    for href in parse(text).links:
+        if href and _local(href) and urlsplit(href).path.endswith('.css'):
+            f = page.parent / unquote(urlsplit(href).path)
+            if f.is_file(): css += re.sub(r'/\*.*?\*/', '', f.read_text(encoding='utf-8'), flags=re.S)
+    for sel, body in _RULE.findall(css):
+        if 'pre' in [x.strip() for x in sel.split(',')] and _SCROLLS.search(body): return []
+    return ['code blocks can be cut off: no stylesheet rule gives `pre` overflow-x: auto (or white-space: pre-wrap)']
+
+CHECKS = (check_math, check_sidebar, check_figures, check_links, check_code_scroll)
 
 def check_page(page:Path, html:str|None=None) -> list[str]:
     "Every check on one page."
