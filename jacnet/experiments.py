@@ -15,8 +15,9 @@ from .train import fit, risk, History
 from .quadrature import GaussLegendre
 
 # %% auto #0
-__all__ = ['TARGETS', 'EXPERIMENTS', 'PaperConfig', 'paper_data', 'evaluator', 'min_derivative', 'max_slope', 'inverse_roundtrip',
-           'Run', 'run_experiment', 'measure', 'plot_fig1', 'plot_fig2', 'plot_fig3', 'run_all', 'summarize']
+__all__ = ['TARGETS', 'EXPERIMENTS', 'AGGREGATES', 'PaperConfig', 'paper_data', 'evaluator', 'min_derivative', 'max_slope',
+           'inverse_roundtrip', 'Run', 'run_experiment', 'measure', 'plot_fig1', 'plot_fig2', 'plot_fig3', 'run_all',
+           'summarize']
 
 # %% ../nbs/08_experiments.ipynb #bbe35a28
 @dataclass
@@ -169,15 +170,21 @@ def plot_fig2(runs:dict):
     fig.text(0.01, 0.01, note, fontsize=7, va='bottom'); fig.tight_layout(rect=(0, 0.07, 1, 1)); return fig
 
 def plot_fig3(runs:dict):
-    "Figure 3: empirical risk and integrator tolerance against iteration, for both experiments."
+    "Figure 3: empirical risk (left axis) and the integrator tolerance (right axis, when the integrator is adaptive) against iteration, for both experiments."
     fig, axes = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
     for ax, (s, b, title) in zip(axes, [('invertible_exp', 'unconstrained_exp', 'Learning the invertible exp(x): risk and tolerance'),
                                         ('lipschitz_abs', 'unconstrained_abs', 'Learning the 1-Lipschitz |x|: risk and tolerance')]):
         h = runs[s].history
         ax.semilogy(h.loss, color='tab:blue', label=f'risk ({type(runs[s].model.structure).__name__})')
         ax.semilogy(runs[b].history.loss, color='tab:red', alpha=0.6, label='risk (unconstrained)')
-        if h.tol[0] is not None: ax.semilogy(h.tol, 'k--', lw=1, label='integrator tolerance')
-        ax.set_ylabel('empirical risk R̂(θ)'); ax.set_title(title); ax.legend(fontsize=8)
+        ax.set_ylabel('empirical risk R̂(θ)'); ax.set_title(title)
+        handles = ax.get_lines()
+        if h.tol[0] is not None:  # an adaptive integrator: its tolerance on a second y-axis, on its own scale
+            tx = ax.twinx()
+            tx.semilogy(h.tol, 'k--', lw=1, label=f'integrator tolerance ({type(runs[s].model.structure).__name__}, right axis)')
+            tx.set_ylabel('integrator tolerance (rtol = atol)')
+            handles = handles + tx.get_lines()
+        ax.legend(handles, [l.get_label() for l in handles], fontsize=8)  # one legend for both axes
     axes[-1].set_xlabel('training iteration'); fig.tight_layout(); return fig
 
 # %% ../nbs/08_experiments.ipynb #60abbbc1
@@ -185,18 +192,18 @@ def run_all(seeds=(0, 1, 2, 3, 4), cfg:PaperConfig=PaperConfig(), make_integrato
     "Run each experiment in `names` for each seed: {name: [Run, ...]}; `make_integrator()` gives each run a fresh integrator."
     return {n: [run_experiment(n, s, cfg, None if make_integrator is None else make_integrator()) for s in seeds] for n in names}
 
-_WORST = dict(min_derivative=min, max_slope=max, inverse_roundtrip_max=max)
+AGGREGATES = dict(train_loss='mean', test_mae='mean',                        # means over seeds
+                  seconds='sum', nfe='sum',                                   # totals over seeds
+                  min_derivative='min', max_slope='max', inverse_roundtrip_max='max')  # worst cases over seeds
+_AGGREGATE = dict(mean=lambda v: sum(v) / len(v), sum=sum, min=min, max=max)
 
 def summarize(runs:dict, cfg:PaperConfig=PaperConfig(), **extra_config) -> dict:
-    "The metrics.json record: config, and per experiment the per-seed metrics, means, totals and worst cases."
+    "The metrics.json record: config, and per experiment the per-seed metrics and, for each metric, its aggregate over seeds named in `AGGREGATES` (means, totals, worst cases)."
     exps = {}
     for name, rs in runs.items():
         per_seed = [dict(seed=r.seed, **r.metrics) for r in rs]
-        e = dict(per_seed=per_seed,
-                 train_loss=sum(p['train_loss'] for p in per_seed) / len(rs),
-                 test_mae=sum(p['test_mae'] for p in per_seed) / len(rs),
-                 seconds=sum(p['seconds'] for p in per_seed), nfe=sum(p['nfe'] for p in per_seed))
-        for k, worst in _WORST.items():
-            if k in per_seed[0]: e[k] = worst(p[k] for p in per_seed)
+        e = dict(per_seed=per_seed)
+        for k, how in AGGREGATES.items():
+            if k in per_seed[0]: e[k] = _AGGREGATE[how]([p[k] for p in per_seed])
         exps[name] = e
     return dict(config=dict(asdict(cfg), **extra_config), experiments=exps)
