@@ -10,7 +10,7 @@ import matplotlib
 import torch
 import os, sys
 from fastcore.script import call_parse, Param, store_true
-from .experiments import PaperConfig, run_all, summarize, plot_fig1, plot_fig2, plot_fig3
+from .experiments import PaperConfig, run_all, summarize, plot_fig1, plot_fig2, plot_fig3, AGGREGATES
 from .integrate import INTEGRATORS
 from .defaults import compare_defaults, format_comparison
 
@@ -19,9 +19,11 @@ __all__ = ['format_table', 'reproduce', 'jacnet_reproduce']
 
 # %% ../nbs/10_cli.ipynb #bba3990f
 _GUARANTEES = ('min_derivative', 'max_slope', 'inverse_roundtrip_max')
-
+_NFE = {'ode': "dopri5's right-hand-side calls, each J at one time t on every training point's path; more as the tolerance tightens",
+        'quadrature': "one per Gauss–Legendre node and pass, each J at that node on every training point's path",
+        'grid': "one per pass: J at the grid's nodes, shared by every training point"}
 def format_table(summary:dict) -> str:
-    "A plain-text table of a `summarize` record: per-seed rows, then each experiment's summary."
+    "A plain-text table of a `summarize` record: per-seed rows, then each experiment's aggregate row over seeds, then a legend of the columns and aggregates."
     head = f"{'experiment':<18} {'seed':>4} {'train_loss':>10} {'test_mae':>9} {'seconds':>8} {'nfe':>7}  guarantees"
     lines = [head, '-' * len(head)]
     def row(name, seed, m):
@@ -30,7 +32,21 @@ def format_table(summary:dict) -> str:
     for name, e in summary['experiments'].items():
         for p in e['per_seed']: lines.append(row(name, p['seed'], p))
     lines.append('-' * len(head))
+    A = AGGREGATES
+    shown = [k for k in _GUARANTEES if any(k in e for e in summary['experiments'].values())]
+    worst = ", ".join(f"{'smallest' if A[k] == 'min' else 'largest'} {k}" for k in shown)
+    lines.append(f"{'aggregate':<18} {'':>4} {A['train_loss']:>10} {A['test_mae']:>9} {A['seconds']:>8} {A['nfe']:>7}  worst case")
     for name, e in summary['experiments'].items(): lines.append(row(name, 'all', e))
+    cfg = summary.get('config', {})
+    n = len(next(iter(summary['experiments'].values()))['per_seed'])
+    iters = f"{cfg['iters']} iterations" if 'iters' in cfg else "its iterations"
+    how = _NFE.get(cfg.get('integrator'), "each J on every training point's path")
+    by = {h: ", ".join(k for k in ('train_loss', 'test_mae', 'seconds', 'nfe') if A[k] == h) for h in ('mean', 'sum')}
+    lines += ['',
+              "train_loss: mean |ŷ − y| on the training points; test_mae: mean |ŷ − y| on the test points; seconds: training time of a run.",
+              f"nfe: integrand evaluations (calls of the Jacobian network J) counted while training, summed over a run's {iters} ({how}).",
+              f"rows 'all', over the {n} seed{'s' * (n != 1)}: {by['mean']} are means; {by['sum']} are sums; "
+              f"the guarantee metrics are worst cases ({worst})."]
     return "\n".join(lines)
 
 # %% ../nbs/10_cli.ipynb #d9f7996f
