@@ -99,29 +99,31 @@ class MaskedMLP(nn.Module):
 def _squash(x:Tensor, B:float) -> Tensor: return B * torch.tanh(x * (1 / B))  # what the conditioners read: ≈ x on the data, bounded far out
 
 class Autoregressive(nn.Module):
-    "z_i = b_i(x_<i) + ∫₀^{x_i} Ĵ_i(s; x_<i) ds with the grid transformer; every conditioner from one masked network call."
-    def __init__(self, features:int, context:int=0, hidden:Sequence[int]=(64, 64), cells:int=32, bound:float=5., floor:float=1e-3, activation=nn.ReLU):
+    "z_i = b_i + ∫₀^{u_i} Ĵ_i(s) ds with u_i = (x_i − m_i) e^{s_i}: the grid transformer on the conditionally standardised coordinate; every conditioner (x_<i ↦ Ĵ_i at the nodes, b_i, m_i, s_i) from one masked network call."
+    def __init__(self, features:int, context:int=0, hidden:Sequence[int]=(64, 64), cells:int=32, bound:float=3., floor:float=1e-3, activation=nn.ReLU):
         super().__init__()
         self.grid = MonotoneGrid(cells, bound, floor)
-        self.net = MaskedMLP(features, cells + 2, context, hidden, activation)
+        self.net = MaskedMLP(features, cells + 4, context, hidden, activation)
 
-    def conditioner(self, x:Tensor, c:Tensor|None=None) -> tuple[Tensor, Tensor]:
-        "Node slopes `(N, d, K+1)` and shifts `(N, d)`."
+    def conditioner(self, x:Tensor, c:Tensor|None=None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+        "Node slopes `(N, d, K+1)`, shifts b, centres m and log-scales s `(N, d)` (|s| ≤ −log floor)."
         out = self.net(_squash(x, self.grid.B), c)
-        return self.grid.slopes(out[..., :-1]), out[..., -1]
+        K, span = self.grid.K, self.grid.span
+        return self.grid.slopes(out[..., :K + 1]), out[..., K + 1], out[..., K + 2], span * torch.tanh(out[..., K + 3] * (1 / span))
 
     def forward(self, x:Tensor, c:Tensor|None=None) -> tuple[Tensor, Tensor]:
-        J, b = self.conditioner(x, c)
-        y, lj = self.grid(x, J)
-        return y + b, lj.sum(-1)
+        J, b, m, s = self.conditioner(x, c)
+        y, lj = self.grid((x - m) * torch.exp(s), J)
+        return y + b, (lj + s).sum(-1)
 
     def inverse(self, z:Tensor, c:Tensor|None=None) -> tuple[Tensor, Tensor]:
         "x and the forward log-det at x."
         x, lj = torch.zeros_like(z), 0
         for i in range(z.shape[-1]):                              # x_i needs x_<i: one network call per coordinate
-            J, b = self.conditioner(x, c)
-            xi, l = self.grid.inverse(z[..., i] - b[..., i], J[..., i, :])
-            x, lj = torch.cat([x[..., :i], xi[..., None], x[..., i + 1:]], -1), lj + l
+            J, b, m, s = self.conditioner(x, c)
+            u, l = self.grid.inverse(z[..., i] - b[..., i], J[..., i, :])
+            xi = u * torch.exp(-s[..., i]) + m[..., i]
+            x, lj = torch.cat([x[..., :i], xi[..., None], x[..., i + 1:]], -1), lj + l + s[..., i]
         return x, lj
 
 class Reverse(nn.Module):
@@ -131,7 +133,7 @@ class Reverse(nn.Module):
 
 class TriangularLayer(nn.Module):
     "jacnet's `Triangular` structure as a layer: z_i = μ + c x_i + Σ_k w_k tanh(u_k x_i + b_k), coefficients from x_<i (d masked calls)."
-    def __init__(self, features:int, context:int=0, hidden:Sequence[int]=(64, 64), terms:int=4, eps:float=1e-3, bound:float=5., activation=nn.ReLU):
+    def __init__(self, features:int, context:int=0, hidden:Sequence[int]=(64, 64), terms:int=4, eps:float=1e-3, bound:float=3., activation=nn.ReLU):
         super().__init__()
         self.structure, self.bound = Triangular(eps=eps, terms=terms), float(bound)
         sizes, layers = [features + context, *hidden], []
@@ -163,7 +165,7 @@ class Flow(nn.Module):
                  transforms:int|Sequence[str]=3,             # number of autoregressive layers, or kinds: 'autoregressive' / 'triangular'
                  hidden:Sequence[int]=(64, 64),              # hidden widths of each layer's network
                  cells:int=32,                               # grid cells of each 1-D transformer
-                 bound:float=5.,                             # the grid covers [-bound, bound] of the standardised data; linear beyond
+                 bound:float=3.,                             # the grid covers [-bound, bound] of each standardised coordinate; linear beyond
                  floor:float=1e-3,                           # slopes lie in [floor, 1/floor] (Triangular: slope ≥ floor)
                  terms:int=4,                                # tanh terms of a triangular layer
                  activation=nn.ReLU):                        # hidden activation (a module class)
