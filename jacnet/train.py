@@ -16,7 +16,7 @@ from .model import JacNet, suits_domain
 from .integrate import ToleranceSchedule
 
 # %% auto #0
-__all__ = ['risk', 'History', 'StopTraining', 'TrainingError', 'fit']
+__all__ = ['LOSSES', 'OPTIMIZERS', 'CONVERGENCE_WINDOW', 'risk', 'History', 'StopTraining', 'TrainingError', 'FitWarning', 'fit']
 
 # %% ../nbs/07_train.ipynb #619d69c2
 def risk(pred:Tensor, y:Tensor) -> Tensor:
@@ -27,7 +27,7 @@ def risk(pred:Tensor, y:Tensor) -> Tensor:
 # %% ../nbs/07_train.ipynb #7a748032
 @dataclass
 class History:
-    "Per-iteration training record: risk, integrator tolerance, evaluations, seconds, and validation loss and learning rate."
+    "Per-iteration training record (loss, integrator tolerance, evaluations, seconds, validation risk, learning rate) and how the fit ended: `stop_reason`, and `converged` (True: a tolerance was met; False: it ended on `iters` while the loss was still falling; None: not judged)."
     loss: list = field(default_factory=list)
     tol: list = field(default_factory=list)
     nfe: list = field(default_factory=list)
@@ -37,7 +37,8 @@ class History:
     best_iter: int|None = None                    # iteration whose weights were kept (validation only)
     stopped_early: bool = False                   # early stopping ended the fit
     interrupted: bool = False                     # Ctrl-C or `StopTraining` ended the fit; the weights were kept
-    stop_reason: str|None = None                  # why the fit ended before `iters` (early stopping or an interruption)
+    stop_reason: str|None = None                  # why the fit ended: 'converged: …', 'iters: …', early stopping or an interruption
+    converged: bool|None = None                   # True: rtol or gtol met; False: `iters` ran out with the loss still falling; None: not judged
 
     def append(self, loss:float, tol:float|None, nfe:int, seconds:float, val_loss:float|None=None, lr:float|None=None):
         "Record one iteration."
@@ -48,9 +49,16 @@ class History:
         if not self.loss: return "History(empty)"
         val = [v for v in self.val_loss if v is not None]
         val = f", best validation {min(val):.4g} at iteration {self.best_iter}" if val else ""
-        stop = ", stopped early" if self.stopped_early else f", interrupted: {self.stop_reason}" if self.interrupted else ""
+        stop = f", {self.stop_reason}" if self.stop_reason else ""
         return (f"History({len(self)} iterations: loss {self.loss[0]:.4g} → {self.loss[-1]:.4g}, "
                 f"{sum(self.nfe)} evaluations, {sum(self.seconds):.3g} s{val}{stop})")
+
+    def still_falling(self, window:float=0.1, drop:float=0.01) -> float|None:
+        "The relative fall of the mean loss between the last two `window` fractions of the run (≥ 3 iterations each) when it exceeds `drop`, else None."
+        w = max(3, int(window * len(self)))
+        if len(self) < 2 * w: return None
+        a, b = sum(self.loss[-2 * w:-w]) / w, sum(self.loss[-w:]) / w
+        return (a - b) / a if a > 0 and (a - b) > drop * a else None
 
     def save(self, path):
         "Write the history as JSON (only on rank 0 when several processes train one model)."
@@ -131,10 +139,6 @@ def _fusable(params:list) -> bool:
     "Whether torch's fused Adam kernel takes these parameters: real tensors on the CPU or CUDA."
     return all(p.is_floating_point() and p.device.type in ('cpu', 'cuda') for p in params)
 
-def _optimizer(params:list, lr:float) -> torch.optim.Adam:
-    "`torch.optim.Adam`, fused into one kernel where the parameters allow it."
-    return torch.optim.Adam(params, lr=lr, fused=_fusable(params))
-
 def _scheduler(opt, lr_schedule, iters:int):
     if lr_schedule is None: return None
     if lr_schedule == 'cosine': return torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(int(iters), 1))
@@ -147,6 +151,97 @@ def _grad_sum(params:list) -> Tensor:
 
 def _finite(ts) -> bool: return all(bool(torch.isfinite(t).all()) for t in ts)
 
+class FitWarning(UserWarning):
+    "`fit` saw something that makes a good fit unlikely or unfinished (data against the structure, an anchor far from the data, a loss still falling at the end); the message names the remedy."
+
+def _type_name(v) -> str:
+    t = type(v)
+    return t.__qualname__ if t.__module__ == 'builtins' else f"{t.__module__.split('.')[0]}.{t.__qualname__}"
+
+def _batches_like(x) -> bool:
+    "Whether `x` looks like a loader of batches (a DataLoader, a list of (x, y) tuples) rather than data points."
+    if isinstance(x, (list, tuple)):   # numbers, or rows of numbers, are data points; anything else is taken for batches
+        num = lambda v: isinstance(v, numbers.Number) or (isinstance(v, (list, tuple)) and len(v) > 0 and all(isinstance(u, numbers.Number) for u in v))
+        return not (len(x) > 0 and num(x[0]))
+    return x is not None and not isinstance(x, (Tensor, numbers.Number, str)) and not hasattr(x, '__array__')
+
+def _check_types(x, y, dydx, dtype):
+    "Tensors `x`, `y` (and `dydx`), or a loader `x` with `y` None: else an error that names what came and how to convert it."
+    conv = f"torch.as_tensor(a, dtype={dtype}).reshape(len(a), -1)"
+    if not (x is None or isinstance(x, Tensor)):
+        if hasattr(x, '__array__') or (y is not None and not _batches_like(x)):
+            raise TypeError(f"fit: x must be a torch.Tensor, got {_type_name(x)}: convert it with {conv}")
+        if y is not None: raise ValueError("with a loader of batches, y must be None: the targets come in the batches, fit(model, loader)")
+        return                                               # a loader: its batches are checked as they come
+    for name, v in (('y', y), ('dydx', dydx)):
+        if v is not None and not isinstance(v, Tensor): raise TypeError(f"fit: {name} must be a torch.Tensor, got {_type_name(v)}: convert it with {conv}")
+
+def _warn_direction(model:JacNet, x:Tensor, y:Tensor):
+    "1-D: warn when the data's trend is against what the structure allows (decreasing data for an increasing map, a slope beyond a Lipschitz bound)."
+    if (model.d_in, model.d_out) != (1, 1) or x.shape[0] < 3: return
+    lo, hi = model.structure.slope_bounds
+    xc, yc = x[:, 0].double() - x[:, 0].double().mean(), y[:, 0].double() - y[:, 0].double().mean()
+    sxx, syy, sxy = (xc * xc).sum().item(), (yc * yc).sum().item(), (xc * yc).sum().item()
+    if sxx == 0 or syy == 0: return
+    r, slope, n = sxy / math.sqrt(sxx * syy), sxy / sxx, x.shape[0]
+    t = r * math.sqrt((n - 2) / max(1 - r * r, 1e-12))         # the correlation's t statistic: |t| > 3 is a clear trend
+    name = repr(model.structure)
+    if lo >= 0 and t < -3 or hi <= 0 and t > 3:
+        way, other = ('decrease', 'increasing') if lo >= 0 else ('increase', 'decreasing')
+        warnings.warn(f"fit: the data {way} (correlation of x and y {r:.2f}) but {name} gives an {other} map, which cannot follow them. "
+                      f"Fit the model to -y and use -model(x) (an {other} map of -y), or choose a structure whose slope may have the data's sign", FitWarning, stacklevel=3)
+    elif math.isfinite(lo) and math.isfinite(hi) and (slope > hi or slope < lo) and abs(t) > 3:
+        warnings.warn(f"fit: the data's least-squares slope is {slope:.4g}, outside the slopes [{lo:g}, {hi:g}] that {name} allows: the fit cannot follow "
+                      f"their trend. Scale y (or x), or build the model with a bound that admits the data", FitWarning, stacklevel=3)
+
+def _warn_anchor(model:JacNet, x:Tensor, y:Tensor):
+    "Warn when a fixed y0 lies far from the data at x0: more than three standard deviations of y from the data's least-squares plane there."
+    A = torch.cat([x.double(), torch.ones_like(x[:, :1], dtype=torch.float64)], 1)
+    coef = torch.linalg.lstsq(A, y.double()).solution
+    at = torch.cat([model.x0.double(), torch.ones(1, dtype=torch.float64, device=x.device)]) @ coef
+    s = y.double().std(0) if y.shape[0] > 1 else y.double().abs()[0]
+    gap = (model.y0.double() - at).abs()
+    if bool((gap > 3 * s).any() and (gap > 0).any()):
+        fmt = lambda v: ', '.join(f"{u:.4g}" for u in v.tolist())
+        warnings.warn(f"fit: the initial value y0 = ({fmt(model.y0)}) at x0 = ({fmt(model.x0)}) is fixed, but the data lie near ({fmt(at)}) there "
+                      f"(spread {fmt(s)}): the fit cannot move y0 and will be off by about the difference. Pass y0='learn' (and x0='median') to fit, "
+                      f"or model.set_initial(x0, y(x0)) with a value read from the data", FitWarning, stacklevel=3)
+
+LOSSES = dict(  # per-point loss terms of the residual r = ŷ − y: the paper's risk (mean ‖r‖) and the mean squared error
+    risk=lambda r: r.abs()[:, 0] if r.shape[-1] == 1 else r.norm(dim=-1),
+    mse=lambda r: r.square().sum(-1))
+
+class _Adam:
+    "The optimizer part `optimizer='adam'`: `torch.optim.Adam` (fused where the parameters allow), one update per iteration; works with minibatches, loaders and DDP."
+    full_batch, loss = False, 'risk'
+    def __init__(self, params:list, lr:float|None): self.opt = torch.optim.Adam(params, lr=1e-2 if lr is None else lr, fused=_fusable(params))
+    def step(self, closure, check) -> Tensor:
+        "One update; `closure()` computes the loss and its gradients, `check(loss)` refuses non-finite ones before the update."
+        loss = closure(); check(loss); self.opt.step()
+        return loss
+
+class _LBFGS:
+    "The optimizer part `optimizer='lbfgs'`: one `torch.optim.LBFGS` iteration per fit iteration (strong-Wolfe line search, its curvature history kept across iterations); full-batch data in one process."
+    full_batch, loss = True, 'mse'
+    def __init__(self, params:list, lr:float|None):
+        self.params = params
+        self.opt = torch.optim.LBFGS(params, lr=1. if lr is None else lr, max_iter=1, max_eval=25, history_size=50,
+                                     tolerance_grad=0., tolerance_change=0., line_search_fn='strong_wolfe')
+    def step(self, closure, check) -> Tensor:
+        first, before = [], [p.detach().clone() for p in self.params]
+        def once():
+            loss = closure()
+            if not first: check(loss); first.append(loss)       # the loss where the iteration starts, checked before any move
+            return loss
+        self.opt.step(once)
+        if not _finite(self.params):                             # the line search stepped into overflow: back to where it started
+            with torch.no_grad():
+                for p, b in zip(self.params, before): p.copy_(b)
+            raise TrainingError(f"L-BFGS's line search produced non-finite weights (the loss was {first[0].item():.4g}); lower lr")
+        return first[0]
+
+OPTIMIZERS = dict(adam=_Adam, lbfgs=_LBFGS)
+
 # %% ../nbs/07_train.ipynb #2293d639
 class _TensorBatches:
     "Minibatches of in-memory tensors, reshuffled every epoch by fit's generator; with several processes each rank takes every world-th point of each global batch."
@@ -155,6 +250,8 @@ class _TensorBatches:
         self.per_epoch = math.ceil(len(idx) / bs)
         self.shuffle = bs < len(idx)
         self.whole = world == 1 and not self.shuffle and len(idx) == x.shape[0]  # every step sees all of x, in order
+        self.fixed = world == 1 and not self.shuffle                             # every step sees the same points: fit prepares the model for them
+        self.lo, self.hi = x[idx].min(0).values, x[idx].max(0).values            # the training inputs' range
         last = len(idx) - (self.per_epoch - 1) * bs
         if world > 1 and min(bs, last) < world:
             raise ValueError(f"batch_size={bs} on {len(idx)} points leaves a batch of {min(bs, last)} points for {world} processes: need at least one point per process")
@@ -190,6 +287,7 @@ class _LoaderBatches:
         if isinstance(data, Iterator) or not isinstance(data, Iterable):  # without calling iter(): a DataLoader would start its workers
             raise TypeError(f"the training data must be re-iterable (a DataLoader, a list of batches), not {type(data).__name__}: a one-pass iterator or generator cannot run several epochs")
         self.data, self.model = data, model
+        self.fixed, self.lo, self.hi = False, None, None   # the batches change; lo, hi: the smallest and largest inputs seen
         try: self.per_epoch = len(data)
         except TypeError: self.per_epoch = None
     def rng_state(self) -> dict:
@@ -205,7 +303,11 @@ class _LoaderBatches:
         for obj in (self.data, getattr(self.data, 'sampler', None)):
             if hasattr(obj, 'set_epoch'): obj.set_epoch(e)
         for k, b in enumerate(self.data):
-            if k >= skip: yield *_batch(b, self.model), None
+            if k < skip: continue
+            xb, yb, db = _batch(b, self.model)
+            lo, hi = xb.detach().min(0).values, xb.detach().max(0).values
+            self.lo, self.hi = (lo, hi) if self.lo is None else (torch.minimum(self.lo, lo), torch.maximum(self.hi, hi))
+            yield xb, yb, db, None
 
 def _validation(val, model:JacNet, rank:int, world:int):
     "Validation batches: a pair of tensors (split between the processes) or a re-iterable of batches."
@@ -235,11 +337,61 @@ def _val_risk(model:JacNet, val, world:int) -> float:
         return tot / cnt
 
 # %% ../nbs/07_train.ipynb #2963a9a4
+def _data(core:JacNet, x, y, dydx, batch_size, val_frac, val_data, g, rank:int, world:int):
+    "fit's data source: (the training batches, the validation data, the training points `(x, y)` that x0='median' and y0='learn' look at, or None for a loader)."
+    if isinstance(x, Tensor):
+        if y is None: raise ValueError("y is missing: pass fit(model, x, y) with tensors, or fit(model, loader) with a loader of (x, y) batches")
+        x = check_points(x, core.d_in, 'x', core.x0)
+        y = check_points(y, core.d_out, 'y', core.y0)
+        n = x.shape[0]
+        if n != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {n} and {y.shape[0]}")
+        if dydx is not None: dydx = _check_dydx(dydx, core, n)
+        perm = torch.randperm(n, generator=g).to(x.device) if val_frac > 0 else torch.arange(n, device=x.device)
+        n_val = int(round(val_frac * n))
+        if val_frac > 0 and not 1 <= n_val < n: raise ValueError(f"val_frac={val_frac} leaves {n_val} of {n} points for validation: need at least one on each side")
+        if val_frac > 0 and val_data is not None: raise ValueError("pass either val_frac or val_data, not both")
+        tr, va = perm[n_val:], perm[:n_val]
+        src = _TensorBatches(x, y, dydx, tr, len(tr) if batch_size is None else batch_size, g, rank, world)
+        return src, (x[va], y[va]) if n_val else val_data, (x[tr], y[tr])
+    if x is None: raise ValueError("no training data: pass fit(model, x, y) or fit(model, loader)")
+    for name, v in (('dydx', dydx), ('batch_size', batch_size)):
+        if v is not None: raise ValueError(f"{name} belongs to in-memory tensors: with a loader, put it in the batches (its batch size, (x, y, dydx) batches)")
+    if val_frac: raise ValueError("val_frac splits in-memory tensors: with a loader, pass val_data")
+    return _LoaderBatches(x, core), val_data, None
+
+CONVERGENCE_WINDOW = 20  # rtol compares the loss with the loss this many iterations earlier
+
+def _converged(hist:History, checked:list, rtol:float|None, gtol:float|None) -> str|None:
+    "Why the fit has converged after the iteration just recorded in `hist`, or None."
+    if gtol is not None and len(checked) > 2 and checked[2] <= gtol: return f"converged: no gradient entry above gtol={gtol:g}"
+    w = CONVERGENCE_WINDOW
+    if rtol is not None and len(hist) > w and abs(hist.loss[-1 - w] - hist.loss[-1]) <= rtol * max(abs(hist.loss[-1 - w]), 1e-300):
+        return f"converged: the loss changed by less than rtol={rtol:g} (relative) over {w} iterations"
+    return None
+
+def _judge(hist:History, optimizer:str, iters:int, rank:int):
+    "A fit that ran out of iterations: converged when its loss (validation risk, when validated) no longer falls; else a `FitWarning` naming the remedy."
+    hist.stop_reason = f"iters: ran all {iters} iterations"
+    vals = [v for v in hist.val_loss if v is not None]
+    fall = (History(loss=vals) if len(vals) >= 6 else hist).still_falling()
+    hist.converged = fall is None
+    if fall is None or rank != 0: return
+    what = 'validation risk' if len(vals) >= 6 else 'loss'
+    fix = "raise iters" + (", or use optimizer='lbfgs' (full-batch data), which runs until the loss stops changing" if optimizer == 'adam' else "")
+    warnings.warn(f"fit: the {what} was still falling when training stopped after {len(hist)} iterations (by {100 * fall:.2g}% over the last "
+                  f"{max(3, len(hist) // 10)}): the fit has not converged. To finish it, {fix}", FitWarning, stacklevel=3)
+
+def _record_range(core:JacNet, lo:Tensor, hi:Tensor, world:int):
+    "Record the training inputs' smallest and largest value per coordinate, `lo` and `hi` `(d_in,)`, in `core.x_range` (over every process)."
+    r = torch.stack([lo, -hi]).to(core.x_range)
+    if world > 1: dist.all_reduce(r, op=dist.ReduceOp.MIN)
+    with torch.no_grad(): core.x_range.copy_(torch.stack([r[0], -r[1]]))
+
 def fit(model:JacNet,                     # a JacNet, or one wrapped in DistributedDataParallel (several processes)
         x=None,                           # inputs (N, d_in); or a re-iterable of (x, y) or (x, y, dydx) batches (a DataLoader)
         y:Tensor|None=None,               # targets (N, d_out); None when `x` is a loader
-        iters:int=50,                     # Adam iterations (optimizer steps), in all (a resumed fit continues up to it)
-        lr:float=1e-2,                    # Adam learning rate
+        iters:int=50,                     # iterations (optimizer steps), in all (a resumed fit continues up to it)
+        lr:float|None=None,               # learning rate (None: 1e-2 for Adam, 1 for L-BFGS)
         tol:ToleranceSchedule|None=ToleranceSchedule(), # tolerance annealing (adaptive integrators only); None keeps the integrator's
         progress:bool=True,               # print a progress bar to stderr (rank 0 only)
         callback=None,                    # called as callback(i, model, history) after each iteration; may raise StopTraining
@@ -257,12 +409,62 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
         val_data=None,                    # validation data: a pair (x, y) of tensors or a re-iterable of batches; the best weights are kept
         checkpoint=None,                  # a file to write the training state to (rank 0 only): every `every` iterations and when the fit ends
         every:int|None=None,              # iterations between checkpoints (None: only when the fit ends or is interrupted)
-        resume=None) -> History:          # a checkpoint file to continue from
-    "Train `model` on (x, y) or a loader of batches with Adam on the paper's risk (plus a loss on J when `dydx` is given, plus `penalty(model)`); returns the `History`."
+        resume=None,                      # a checkpoint file to continue from
+        optimizer:str='adam',             # 'adam' (any data) or 'lbfgs' (full batch, one process: converges in few iterations)
+        loss:str|None=None,               # 'risk' (the paper's mean ‖ŷ − y‖) or 'mse'; None: 'risk' with Adam, 'mse' with L-BFGS (which needs a smooth loss)
+        rtol:float|None=None,             # stop when the loss changes by less than this (relative) over 20 iterations; None: 1e-5 with L-BFGS, off with Adam
+        gtol:float|None=None) -> History: # stop when no gradient entry exceeds this; None: off
+    """Train `model` on (x, y), or on a loader of batches, and return the `History`.
+
+    The loss is `loss` on the residuals (plus `dydx_weight` × the mean ‖J − dydx‖ with derivative data, plus `penalty(model)`),
+    minimised by `optimizer` for at most `iters` iterations. `fit` checks every input and option before changing anything,
+    keeps the model unchanged when it fails (or its last finite weights on a non-finite loss), and warns (`FitWarning`) when the
+    data go against the structure, when a fixed y0 is far from the data, and when the loss is still falling at the end.
+
+    Parameters
+    ----------
+    model : a `JacNet`, or one wrapped in `DistributedDataParallel` (one process per rank, launched by torchrun).
+    x, y : inputs `(N, d_in)` and targets `(N, d_out)` as tensors in the model's dtype; or `x` a re-iterable of `(x, y)` or
+        `(x, y, dydx)` batches (a `DataLoader`) and `y` None. Convert arrays with `torch.as_tensor(a, dtype=torch.float32)`.
+    iters : iterations in all (default 50, the paper's). Raise it until `History.converged` is True, or use `optimizer='lbfgs'`.
+    lr : learning rate (default None: 1e-2 for Adam, 1 for L-BFGS's line search). Lower it when the loss oscillates.
+    tol : tolerance annealing for adaptive ODE integrators (the paper's scheme); None keeps the integrator's tolerance.
+    progress : a progress bar on stderr (default True; rank 0 only).
+    callback : `callback(i, model, history)` after each iteration; raise `StopTraining` in it to end the fit and keep the weights.
+    x0 : None (default) keeps the model's x0; 'median': the coordinate-wise median of the inputs; or a `(d_in,)` tensor.
+    y0 : None (default) keeps the model's y0 fixed; 'learn': y0 becomes a trained parameter (use it unless you know y(x0));
+        or a `(d_out,)` tensor to set.
+    batch_size : None (default): every step sees all points (the paper); an integer: minibatches, reshuffled every epoch.
+    val_frac, val_data : hold out a fraction of the points, or pass validation data; the best validated weights are kept.
+    patience, val_every : early stopping after `patience` validations without improvement; validations every `val_every`
+        iterations (default one epoch).
+    lr_schedule : None, 'cosine', or a function `opt -> torch scheduler`, stepped every iteration.
+    dydx, dydx_weight : derivative data `(N, d_out, d_in)` and the weight of its loss (default 1), the same `loss` on J − dydx.
+    penalty : a function `model -> scalar tensor` added to the loss (a regulariser, e.g. a roughness penalty).
+    seed : seeds fit's own generator (validation split, minibatch order); the global RNG is not touched.
+    checkpoint, every, resume : write the training state to `checkpoint` every `every` iterations and at the end; `resume`
+        continues from such a file, bitwise as if never interrupted.
+    optimizer : 'adam' (default: any data, minibatches, loaders, DDP) or 'lbfgs' (full batch in one process: quasi-Newton steps
+        with a strong-Wolfe line search, which converge where Adam's fixed steps stall).
+    loss : 'risk' (the paper's mean ‖ŷ − y‖) or 'mse' (mean squared error); default None: 'risk' with Adam, 'mse' with L-BFGS.
+    rtol, gtol : convergence: stop when the loss changes by less than `rtol` (relative) over 20 iterations, or when no gradient
+        entry exceeds `gtol`; `History.converged` then is True. Defaults: rtol 1e-5 with L-BFGS; with Adam both off.
+
+    Returns a `History`: per-iteration loss, tolerance, evaluations (`nfe`), seconds, validation risk and learning rate; why the
+    fit stopped (`stop_reason`) and whether it converged (`converged`).
+    """
     core, rank, world = (model.module, dist.get_rank(), dist.get_world_size()) if isinstance(model, DistributedDataParallel) else (model, 0, 1)
     # ---- options: every one checked before anything changes
+    _check_types(x, y, dydx, core.x0.dtype)
+    if optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
+    Step = OPTIMIZERS[optimizer]
+    loss_name = Step.loss if loss is None else loss
+    if loss_name not in LOSSES: raise ValueError(f"loss must be one of {sorted(LOSSES)} or None, got {loss!r}")
+    terms = LOSSES[loss_name]
     iters = _number('iters', iters, lo_open=False, integer=True)
-    lr = _number('lr', lr)
+    lr = _number('lr', lr, none=True)
+    rtol = _number('rtol', rtol, none=True) if rtol is not None or optimizer != 'lbfgs' else 1e-5
+    gtol = _number('gtol', gtol, none=True)
     dydx_weight = _number('dydx_weight', dydx_weight, lo_open=False)
     val_frac = _number('val_frac', val_frac, lo_open=False, hi=1.)
     batch_size = _number('batch_size', batch_size, integer=True, none=True)
@@ -274,34 +476,12 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
     if penalty is not None and not callable(penalty): raise TypeError(f"penalty must be a function model -> scalar tensor, got {type(penalty).__name__}")
     if callback is not None and not callable(callback): raise TypeError(f"callback must be a function (i, model, history), got {type(callback).__name__}")
     if resume is not None and not os.path.exists(resume): raise FileNotFoundError(f"resume={str(resume)!r}: no such checkpoint file")
+    if Step.full_batch and (world > 1 or batch_size is not None or not isinstance(x, Tensor)):
+        raise ValueError(f"optimizer={optimizer!r} takes full-batch tensors in one process: for minibatches, loaders or several processes use optimizer='adam'")
     g = torch.Generator()
     if seed is not None: g.manual_seed(int(seed))
     # ---- data
-    if isinstance(x, Tensor):
-        if y is None: raise ValueError("y is missing: pass fit(model, x, y) with tensors, or fit(model, loader) with a loader of (x, y) batches")
-        x = check_points(x, core.d_in, 'x', core.x0)
-        y = check_points(y, core.d_out, 'y', core.y0)
-        n = x.shape[0]
-        if n != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {n} and {y.shape[0]}")
-        if dydx is not None: dydx = _check_dydx(dydx, core, n)
-        perm = torch.randperm(n, generator=g).to(x.device) if val_frac > 0 else torch.arange(n, device=x.device)
-        n_val = int(round(val_frac * n))
-        if val_frac > 0 and not 1 <= n_val < n: raise ValueError(f"val_frac={val_frac} leaves {n_val} of {n} points for validation: need at least one on each side")
-        if val_frac > 0 and val_data is not None: raise ValueError("pass either val_frac or val_data, not both")
-        off_scale = not suits_domain(core.domain, x, slack=2.)   # far from the domain: told once the fit is sure to start
-        tr, va = perm[n_val:], perm[:n_val]
-        src = _TensorBatches(x, y, dydx, tr, len(tr) if batch_size is None else batch_size, g, rank, world)
-        if n_val: val_data = (x[va], y[va])
-        first = (x[tr], y[tr])  # what x0='median' and y0='learn' look at
-    else:
-        if x is None: raise ValueError("no training data: pass fit(model, x, y) or fit(model, loader)")
-        if y is not None: raise ValueError("with a loader of batches, y must be None: the targets come in the batches")
-        for name, v in (('dydx', dydx), ('batch_size', batch_size)):
-            if v is not None: raise ValueError(f"{name} belongs to in-memory tensors: with a loader, put it in the batches (its batch size, (x, y, dydx) batches)")
-        if val_frac: raise ValueError("val_frac splits in-memory tensors: with a loader, pass val_data")
-        src = _LoaderBatches(x, core)
-        off_scale = False
-        first = None
+    src, val_data, first = _data(core, x, y, dydx, batch_size, val_frac, val_data, g, rank, world)
     val = None if val_data is None else _validation(val_data, core, rank, world)
     if patience is not None and val is None: raise ValueError("patience needs a validation set: pass val_frac > 0 or val_data")
     if val is not None and val_every is None:
@@ -310,11 +490,11 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
     ck = None
     if resume is not None:
         ck = torch.load(resume, map_location='cpu', weights_only=True)
-        want = dict(learn_y0=y0 == 'learn', world=world, batch_size=batch_size, seed=seed, val_frac=val_frac)
+        want = dict(learn_y0=y0 == 'learn', world=world, batch_size=batch_size, seed=seed, val_frac=val_frac, optimizer=optimizer, loss=loss_name)
         diff = [f"{k}={ck['config'].get(k)!r} there, {v!r} here" for k, v in want.items() if ck['config'].get(k) != v]
         if diff: raise ValueError(f"resume={str(resume)!r} was written by a fit with other options: {'; '.join(diff)}")
-    if off_scale and rank == 0:
-        warnings.warn(f"fit: the training inputs span [{x.min().item():.4g}, {x.max().item():.4g}], which does not suit the model's domain {core.domain}: "
+    if rank == 0 and first is not None and not suits_domain(core.domain, first[0], slack=2.):
+        warnings.warn(f"fit: the training inputs span [{first[0].min().item():.4g}, {first[0].max().item():.4g}], which does not suit the model's domain {core.domain}: "
                       f"its network and grid are made for inputs near the domain. Build the model with domain=(min, max) of the inputs "
                       f"(fit_default does this itself)", stacklevel=2)
     integ = core.integrator
@@ -323,19 +503,29 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
     sched = copy.deepcopy(tol) if integ.adaptive else None
     hist = History()
     learn_y0, i, done, epoch, k = False, 0, 0, 0, 0
-    opt = lr_sched = epoch_rng = best_state = None
+    step = lr_sched = epoch_rng = best_state = prepared = None
     best, bad = math.inf, 0
     show = _Progress(iters) if progress and rank == 0 else None
 
     def state(epoch_rng):  # everything a resumed fit needs to continue bitwise where this one is
-        return dict(version=1, step=done, epoch=epoch, k=k, epoch_rng=epoch_rng, model=core.state_dict(), optimizer=opt.state_dict(),
+        return dict(version=2, step=done, epoch=epoch, k=k, epoch_rng=epoch_rng, model=core.state_dict(), optimizer=step.opt.state_dict(),
                     lr_schedule=None if lr_sched is None else lr_sched.state_dict(), tol=None if sched is None else sched.tol,
                     history=asdict(hist), best=best, bad=bad, best_state=best_state,
-                    config=dict(learn_y0=learn_y0, world=world, batch_size=batch_size, seed=seed, val_frac=val_frac))
+                    config=dict(learn_y0=learn_y0, world=world, batch_size=batch_size, seed=seed, val_frac=val_frac, optimizer=optimizer, loss=loss_name))
     def save(epoch_rng):
-        if checkpoint is None or rank != 0 or opt is None: return
+        if checkpoint is None or rank != 0 or step is None: return
         tmp = f"{checkpoint}.tmp"
         torch.save(state(epoch_rng), tmp); os.replace(tmp, checkpoint)  # never a half-written checkpoint
+
+    def check(l:Tensor):  # the step's one host read: the loss, the finiteness of the gradients (and their largest entry for gtol)
+        grads = [p.grad for p in params if p.grad is not None]
+        stat = torch.stack([l.detach(), torch.as_tensor(_grad_sum(params), dtype=l.dtype, device=l.device),
+                            *([torch.stack(torch._foreach_norm(grads, math.inf)).max().to(l.dtype)] if gtol is not None and grads else [])])
+        if world > 1: dist.all_reduce(stat); stat /= world  # the global loss
+        vals = stat.tolist()
+        if not math.isfinite(vals[0]): raise TrainingError(f"the loss became {vals[0]} at iteration {i}")
+        if not math.isfinite(vals[1]) and not _finite(grads): raise TrainingError(f"non-finite gradients at iteration {i} (the loss was {vals[0]:.4g})")
+        checked[:] = vals
 
     try:
         if ck is None:
@@ -345,20 +535,24 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
             learn_y0 = _initial_condition(core, *first, x0, y0) if first is not None else False
             if world > 1:  # every rank starts from rank 0's initial condition
                 dist.broadcast(core.x0, 0); dist.broadcast(core.y0, 0)
+            if rank == 0 and first is not None:
+                _warn_direction(core, *first)
+                if not learn_y0: _warn_anchor(core, *first)
         else:
             core.load_state_dict(ck['model']); learn_y0 = ck['config']['learn_y0']
+        if src.lo is not None: _record_range(core, src.lo, src.hi, world)   # in-memory data: its range is known now
         if sched is not None: sched.reset(integ)
         params = list(core.parameters())
         if learn_y0: params.append(core.y0.requires_grad_(True))  # a buffer: DDP does not average its gradient, fit does
-        opt = _optimizer(params, lr)
-        lr_sched = _scheduler(opt, lr_schedule, iters)
-        resume_rng = None
+        step = Step(params, lr)
+        lr_sched = _scheduler(step.opt, lr_schedule, iters)
+        resume_rng, checked = None, []
         if ck is not None:
-            opt.load_state_dict(ck['optimizer'])
+            step.opt.load_state_dict(ck['optimizer'])
             if lr_sched is not None and ck['lr_schedule'] is not None: lr_sched.load_state_dict(ck['lr_schedule'])
             if sched is not None and ck['tol'] is not None: sched.tol = ck['tol']; integ.set_tolerance(sched.tol)
-            hist = History(**{f.name: ck['history'][f.name] for f in fields(History)})
-            hist.interrupted, hist.stop_reason = False, None
+            hist = History(**{f.name: ck['history'][f.name] for f in fields(History) if f.name in ck['history']})
+            hist.interrupted, hist.stop_reason, hist.converged = False, None, None
             best, bad, best_state = ck['best'], ck['bad'], ck['best_state']
             i = done = ck['step']; epoch, k, resume_rng = ck['epoch'], ck['k'], ck['epoch_rng']
         batches = None
@@ -375,29 +569,25 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
                 continue
             integ.reset_nfe()
             used_tol = sched.tol if sched is not None else None
-            for p in params: p.grad = None  # opt.zero_grad(), without its per-call overhead
-            pred = model(xb)
+            if src.fixed and model is core and prepared is None: prepared = core.prepare(xb)   # the same points every step: precompute
             scale = None if total is None or world == 1 else world / total  # DDP averages over ranks: scaled sums give the global mean
-            r = pred - yb
-            err = r.abs() if r.shape[-1] == 1 else r.norm(dim=-1)
-            loss = err.mean() if scale is None else err.sum() * scale
-            if db is not None:
-                dj = (core.jacobian(xb) - db).flatten(1).norm(dim=1)
-                loss = loss + dydx_weight * (dj.mean() if scale is None else dj.sum() * scale)
-            if penalty is not None:
-                pen = penalty(core)
-                if not (isinstance(pen, Tensor) and pen.ndim == 0): raise ValueError(f"penalty must return a scalar tensor, got {pen!r:.60}")
-                loss = loss + pen
-            loss.backward()
-            if learn_y0 and world > 1: dist.all_reduce(core.y0.grad); core.y0.grad /= world
-            stat = torch.stack([loss.detach(), torch.as_tensor(_grad_sum(params), dtype=loss.dtype, device=loss.device)])
-            if world > 1: dist.all_reduce(stat); stat /= world  # the global loss
-            l, gsum = stat.tolist()  # the step's one host read: the logged loss and the finiteness of the gradients
-            if not math.isfinite(l): raise TrainingError(f"the loss became {l} at iteration {i}")
-            if not math.isfinite(gsum) and not _finite(p.grad for p in params if p.grad is not None):
-                raise TrainingError(f"non-finite gradients at iteration {i} (the loss was {l:.4g})")
-            used_lr = opt.param_groups[0]['lr']
-            opt.step()  # finite gradients and a finite lr: Adam moves each weight by at most about lr
+            def closure():
+                for p in params: p.grad = None  # opt.zero_grad(), without its per-call overhead
+                err = terms((prepared() if prepared is not None else model(xb)) - yb)
+                l = err.mean() if scale is None else err.sum() * scale
+                if db is not None:
+                    dj = terms((core.jacobian(xb) - db).flatten(1))     # the same loss on J as on the values
+                    l = l + dydx_weight * (dj.mean() if scale is None else dj.sum() * scale)
+                if penalty is not None:
+                    pen = penalty(core)
+                    if not (isinstance(pen, Tensor) and pen.ndim == 0): raise ValueError(f"penalty must return a scalar tensor, got {pen!r:.60}")
+                    l = l + pen
+                l.backward()
+                if learn_y0 and world > 1: dist.all_reduce(core.y0.grad); core.y0.grad /= world
+                return l
+            used_lr = step.opt.param_groups[0]['lr']
+            step.step(closure, check)  # finite loss and gradients, checked before the update
+            l = checked[0]
             done, k = i + 1, k + 1
             if lr_sched is not None: lr_sched.step()
             if sched is not None: sched.step(l, integ)
@@ -412,20 +602,23 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
             if every is not None and done % every == 0 and done < iters: save(epoch_rng)
             if callback is not None: callback(i, model, hist)
             i += 1
-            if patience is not None and bad >= patience:
-                hist.stopped_early, hist.stop_reason = True, f"no better validation in {patience} validations"
+            reason = _converged(hist, checked, rtol, gtol)
+            if patience is not None and bad >= patience: reason = f"early stopping: no better validation in {patience} validations"
+            if reason is not None:
+                hist.stop_reason = reason
+                hist.converged, hist.stopped_early = reason.startswith('converged'), reason.startswith('early')
                 if show is not None: show(i, l, used_tol, integ.nfe, end=True)
                 break
         save(epoch_rng)
     except (KeyboardInterrupt, StopTraining) as e:
-        if len(hist) < done: hist.append(l, used_tol, integ.nfe, time.perf_counter() - t0, None, used_lr)  # stepped, not yet recorded
+        if len(hist) < done: hist.append(checked[0], used_tol, integ.nfe, time.perf_counter() - t0, None, used_lr)  # stepped, not yet recorded
         hist.interrupted = True
         hist.stop_reason = f"{type(e).__name__} after {done} iterations" + (f": {e}" if str(e) else "")
         save(epoch_rng)
         if show is not None: sys.stderr.write(("\n" if show.tty else "") + f"fit: {hist.stop_reason}; the model keeps its {'best validated' if best_state is not None else 'current'} weights\n")
     except TrainingError:  # keep the last finite weights: those the failing iteration started from
         core.y0.requires_grad_(False)
-        if not _finite(core.state_dict().values()): core.load_state_dict(snapshot)
+        if done == 0 or not _finite(core.state_dict().values()): core.load_state_dict(snapshot)   # nothing learned yet: the model as it came
         raise
     except BaseException:
         core.y0.requires_grad_(False)
@@ -435,4 +628,6 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
         core.y0.requires_grad_(False)
         if saved_tol is not None: integ.set_tolerance(*saved_tol)  # annealing is for training only
     if best_state is not None: core.load_state_dict(best_state)
+    if isinstance(src, _LoaderBatches) and src.lo is not None: _record_range(core, src.lo, src.hi, world)  # the batches seen
+    if hist.stop_reason is None and not hist.interrupted: _judge(hist, optimizer, iters, rank)
     return hist
