@@ -14,11 +14,14 @@ from .integrate import (StraightPath, Path, AxisPath, LoopPath, Integrator, Inte
                               register_integrator, as_integrator, line_integral, ToleranceSchedule)
 from .quadrature import GaussLegendre, gauss_legendre, PiecewiseLinear
 from .model import JacNet, nearest_anchor, check_structure, certify
-from .train import fit, risk, History
+from .train import fit, risk, History, FitWarning
+from .model import ExtrapolationWarning
+from .recipes import default_model, fit_default
 
 __all__ = ['check_positive', 'check_points', 'input_jacobian', 'spd_solve', 'solve_increasing', 'newton', 'RootError',
            'Structure', 'STRUCTURES', 'register_structure', 'as_structure', 'Unconstrained', 'Invertible', 'Lipschitz',
            'PositiveExp', 'softclip', 'CauchyRiemann', 'ConvexPotential', 'ConvexNet', 'Triangular', 'Holomorphic', 'ComplexNet',
            'StraightPath', 'Path', 'AxisPath', 'LoopPath', 'Integrator', 'IntegrationError', 'ODEIntegrator', 'INTEGRATORS',
            'register_integrator', 'as_integrator', 'line_integral', 'ToleranceSchedule', 'GaussLegendre', 'gauss_legendre',
-           'PiecewiseLinear', 'JacNet', 'nearest_anchor', 'check_structure', 'certify', 'fit', 'risk', 'History']
+           'PiecewiseLinear', 'JacNet', 'nearest_anchor', 'check_structure', 'certify', 'fit', 'risk', 'History', 'FitWarning',
+           'ExtrapolationWarning', 'default_model', 'fit_default']

@@ -49,8 +49,10 @@ def wrap(model:torch.nn.Module) -> torch.nn.Module:
     return DistributedDataParallel(model, device_ids=[device()] if device().type == 'cuda' else None)
 
 def finish():
-    "Leave the process group (nothing to do in a single process)."
-    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
+    "Wait for every process, then leave the process group (nothing to do in a single process)."
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()               # a process that left while another still worked could abort it ("terminate called without an active exception")
+        dist.destroy_process_group()
 
 # %% ../nbs/18_scaling.ipynb #0e0b8812
 def loader(dataset:Dataset,         # a map-style dataset whose items are (x, y) points, or whole batches with batch_size=None

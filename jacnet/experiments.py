@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy, math, time
 from dataclasses import dataclass, asdict
 import torch
-import matplotlib.pyplot as plt
 from .structures import Unconstrained, Invertible, Lipschitz
 from .integrate import Integrator, ODEIntegrator, ToleranceSchedule
 from .model import JacNet
@@ -145,6 +144,7 @@ def _plot_fit(ax, runs:dict, structured:str, baseline:str, target:str):
 
 def plot_fig1(runs:dict):
     "Figure 1: exp with the invertible structure (left) and its learned inverse against log (right)."
+    import matplotlib.pyplot as plt   # on first use: `import jacnet` and the recipes stay free of matplotlib
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
     _plot_fit(a, runs, 'invertible_exp', 'unconstrained_exp', 'exp')
     a.set_title('Learning the invertible exp(x)')
@@ -159,6 +159,7 @@ def plot_fig1(runs:dict):
 
 def plot_fig2(runs:dict):
     "Figure 2: |x| with the 1-Lipschitz structure and the unconstrained baseline."
+    import matplotlib.pyplot as plt   # on first use: `import jacnet` and the recipes stay free of matplotlib
     fig, ax = plt.subplots(figsize=(6, 4.6))
     _plot_fit(ax, runs, 'lipschitz_abs', 'unconstrained_abs', 'abs')
     r = runs['lipschitz_abs']
@@ -171,6 +172,7 @@ def plot_fig2(runs:dict):
 
 def plot_fig3(runs:dict):
     "Figure 3: empirical risk (left axis) and the integrator tolerance (right axis, when the integrator is adaptive) against iteration, for both experiments."
+    import matplotlib.pyplot as plt   # on first use: `import jacnet` and the recipes stay free of matplotlib
     fig, axes = plt.subplots(2, 1, figsize=(6, 6), sharex=True)
     for ax, (s, b, title) in zip(axes, [('invertible_exp', 'unconstrained_exp', 'Learning the invertible exp(x): risk and tolerance'),
                                         ('lipschitz_abs', 'unconstrained_abs', 'Learning the 1-Lipschitz |x|: risk and tolerance')]):

@@ -9,7 +9,6 @@ from typing import Callable, Sequence
 import torch
 from torch import Tensor
 from torch.utils.checkpoint import checkpoint
-from torchdiffeq import odeint, odeint_adjoint
 from .numerics import check_positive, fingerprint
 
 # %% auto #0
@@ -167,6 +166,7 @@ class ODEIntegrator(Integrator):
 
     def odeint(self, f:Callable[[Tensor, Tensor], Tensor], x0:Tensor, params:Sequence[Tensor]=()) -> Tensor:
         "x(1) for dx/dt = f(t, x), x(0) = x0."
+        from torchdiffeq import odeint, odeint_adjoint   # imported on first use: it loads SciPy, which `import jacnet` does not need
         def counted(t, x):
             self.nfe += 1
             return f(t, x)

@@ -374,7 +374,7 @@ def _judge(hist:History, optimizer:str, iters:int, rank:int):
     hist.stop_reason = f"iters: ran all {iters} iterations"
     vals = [v for v in hist.val_loss if v is not None]
     fall = (History(loss=vals) if len(vals) >= 6 else hist).still_falling()
-    hist.converged = fall is None
+    hist.converged = None if len(hist) < 6 else fall is None   # too short a run to judge
     if fall is None or rank != 0: return
     what = 'validation risk' if len(vals) >= 6 else 'loss'
     fix = "raise iters" + (", or use optimizer='lbfgs' (full-batch data), which runs until the loss stops changing" if optimizer == 'adam' else "")
