@@ -4,7 +4,7 @@
 
 # %% ../nbs/11_benchmark.ipynb #ed82f0d8
 from __future__ import annotations
-import copy, json, math, resource, statistics, subprocess, sys, time
+import copy, json, math, resource, statistics, subprocess, sys, time, warnings
 import torch
 from .model import JacNet
 from .integrate import INTEGRATORS, ToleranceSchedule
@@ -12,8 +12,8 @@ from .quadrature import GaussLegendre
 from .train import fit
 
 # %% auto #0
-__all__ = ['methods', 'median_time', 'bench_training', 'bench_pass', 'bench_evaluation', 'peak_memory', 'bench_inverse', 'table',
-           'run', 'main']
+__all__ = ['PEERS', 'methods', 'median_time', 'bench_training', 'bench_pass', 'bench_evaluation', 'peak_memory', 'bench_inverse',
+           'table', 'run', 'main', 'bench_peers', 'bench_batches', 'peers_table']
 
 # %% ../nbs/11_benchmark.ipynb #e2dea6cb
 def methods(tol:float=1e-5) -> dict:
@@ -200,3 +200,85 @@ def main():
     run(quick=a.quick, memory=not a.no_memory, threads=a.threads or None)
 
 if __name__ == '__main__' and sys.argv[0].endswith('benchmark.py'): main()
+
+# %% ../nbs/11_benchmark.ipynb #254908f8
+def _paper_points(target:str, seed:int):
+    "The paper's protocol for timing: five training points of [-1, 1] and 1,000 test points of [-2, 2], from `seed`."
+    g = torch.Generator().manual_seed(seed)
+    f = torch.exp if target == 'exp' else torch.abs
+    x, xt = torch.rand(5, 1, generator=g) * 2 - 1, torch.rand(1000, 1, generator=g) * 4 - 2
+    return x, f(x), xt, f(xt)
+
+def _adam_loop(params, predict, y, iters:int, lr:float=1e-2):
+    "A peer's training: `iters` steps of `torch.optim.Adam` on the paper's risk, as its own documentation would have a user write it."
+    opt = torch.optim.Adam(params, lr=lr)
+    for _ in range(iters):
+        opt.zero_grad(); loss = (predict() - y).abs().mean(); loss.backward(); opt.step()
+
+def _peer(name:str, target:str, seed:int, iters:int):
+    "Train one peer of the same width (64 hidden units) on the paper's points; returns (seconds, test MAE on [-2, 2])."
+    x, y, xt, yt = _paper_points(target, seed)
+    torch.manual_seed(seed)
+    if name == 'jacnet':
+        from jacnet.recipes import default_model
+        m = default_model('invertible' if target == 'exp' else 'lipschitz', seed=seed).set_initial(torch.zeros(1), y.new_tensor([1. if target == 'exp' else 0.]))
+        t = time.perf_counter(); fit(m, x, y, iters=iters, progress=False); s = time.perf_counter() - t
+        predict = lambda u: m(u)
+    elif name == 'zuko UMNN':                                  # zuko's unconstrained monotonic network: ∫ softplus(net) by 32-node Gauss–Legendre
+        import zuko.transforms as zt
+        net = torch.nn.Sequential(torch.nn.Linear(1, 64), torch.nn.Tanh(), torch.nn.Linear(64, 1))
+        f = zt.UnconstrainedMonotonicTransform(lambda u: torch.nn.functional.softplus(net(u[..., None]))[..., 0] + 1e-4, n=32, phi=net.parameters())
+        b = torch.nn.Parameter(torch.ones(1))                  # the value at 0, learned
+        predict = lambda u: f(u[:, 0])[:, None] + b
+        t = time.perf_counter(); _adam_loop([*net.parameters(), b], lambda: predict(x), y, iters); s = time.perf_counter() - t
+    elif name == 'deel-torchlip':                               # a 1-Lipschitz network: spectrally normalised layers, GroupSort
+        import deel.torchlip as tl
+        net = tl.Sequential(tl.SpectralLinear(1, 64), tl.GroupSort2(), tl.SpectralLinear(64, 1))
+        predict = lambda u: net(u)
+        t = time.perf_counter(); _adam_loop(list(net.parameters()), lambda: predict(x), y, iters); s = time.perf_counter() - t
+    else: raise ValueError(f"unknown peer {name!r}")
+    with torch.no_grad(): err = (predict(xt) - yt).abs().mean().item()
+    return s, err
+
+PEERS = dict(exp=('jacnet', 'zuko UMNN'), abs=('jacnet', 'deel-torchlip'))  # target -> the methods timed on it
+
+def bench_peers(seeds=range(5), iters:int=50, rounds:int=2) -> list[dict]:
+    "Rows for the paper's small fits (`iters` Adam steps on five points) by jacnet's default and by the libraries people use for the same guarantee; the methods take turns, seed by seed, `rounds` times, after one warm-up each."
+    rows = []
+    for target, names in PEERS.items():
+        for n in names: _peer(n, target, 0, 2)                 # warm-up: imports, first calls
+        runs = {n: [] for n in names}
+        for _ in range(rounds):
+            for s in seeds:
+                for n in names: runs[n].append(_peer(n, target, s, iters))
+        base = statistics.median(t for t, _ in runs['jacnet'])
+        for n, r in runs.items():
+            sec = statistics.median(t for t, _ in r)
+            rows.append(dict(task=f"small fit {target} ×{iters}", method=n, seconds=sec, test_mae=statistics.mean(e for _, e in r), vs_jacnet=sec / base))
+    return rows
+
+def bench_batches(N:int=8192, steps:int=20, repeats:int=3, seed:int=0) -> list[dict]:
+    "Rows for `steps` Adam steps on N points of tanh(2x) in [-2, 2]: jacnet's default increasing model against the bare network of the same width trained directly on the points."
+    g = torch.Generator().manual_seed(seed)
+    x = torch.rand(N, 1, generator=g) * 4 - 2; y = torch.tanh(2 * x)
+    def jac():
+        from jacnet.recipes import default_model
+        fit(default_model('invertible', seed=seed), x, y, iters=steps, progress=False)
+    def bare():
+        torch.manual_seed(seed)
+        net = torch.nn.Sequential(torch.nn.Linear(1, 64), torch.nn.SiLU(), torch.nn.Linear(64, 1))
+        _adam_loop(list(net.parameters()), lambda: net(x), y, steps)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')                         # a short run: fit says the loss still falls
+        t = {'jacnet (grid)': median_time(jac, repeats), 'bare network': median_time(bare, repeats)}
+    return [dict(task=f"train N={N} ×{steps}", method=k, seconds=v, vs_bare=t['bare network'] / v) for k, v in t.items()]
+
+def peers_table(rows:list[dict]) -> str:
+    "The small-fit and large-batch rows as a table: time, test MAE, and how many times faster jacnet is."
+    lines = [f"{'task':<22} {'method':<16} {'ms':>8} {'test MAE':>9} {'jacnet faster':>14}"]
+    lines.append('-' * len(lines[0]))
+    for r in rows:
+        fast = f"×{r['vs_jacnet']:.2f}" if 'vs_jacnet' in r and r['method'] != 'jacnet' else f"×{r['vs_bare']:.2f}" if r.get('method') == 'jacnet (grid)' else ''
+        mae = f"{r['test_mae']:.3f}" if 'test_mae' in r else ''
+        lines.append(f"{r['task']:<22} {r['method']:<16} {1e3 * r['seconds']:>8.1f} {mae:>9} {fast:>14}")
+    return "\n".join(lines)

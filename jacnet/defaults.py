@@ -13,56 +13,12 @@ from .integrate import Integrator
 from .model import JacNet, suits_domain
 from .train import fit, risk
 from .experiments import PaperConfig, TARGETS, EXPERIMENTS, Run, paper_data, evaluator, run_experiment
+from .recipes import (multiscale_init, RECIPES, default_model, AUTO_CHAIN, VAL_CHAIN, VAL_MIN, VAL_FRAC, data_slope, start_at_slope,
+                            data_domain, choose_fit, fit_default)
 
 # %% auto #0
-__all__ = ['RECIPES', 'GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'AUTO_CHAIN', 'VAL_CHAIN', 'VAL_MIN', 'VAL_FRAC',
-           'multiscale_init', 'default_model', 'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison',
-           'compare_on', 'data_slope', 'start_at_slope', 'data_domain', 'choose_fit', 'fit_default', 'hill',
-           'hill_inverse']
-
-# %% ../nbs/09_defaults.ipynb #409bef86
-def multiscale_init(net:nn.Sequential,         # a JacNet's network (`model.net`)
-                    scales:tuple=(1., 1.),     # each first-layer unit's weights are multiplied by a log-uniform factor in this range
-                    out_scale:float=1.,        # multiplies the last layer (weights and bias)
-                    generator:torch.Generator|None=None) -> nn.Sequential:
-    "Rescale a freshly initialised network: per-unit input scales in `scales`, last layer times `out_scale`."
-    lo, hi = check_positive("scales[0]", scales[0]), check_positive("scales[1]", scales[1])
-    if lo > hi: raise ValueError(f"scales must be increasing, got {scales}")
-    first, last = net[0], net[-1]
-    with torch.no_grad():
-        u = torch.rand(first.weight.shape[0], 1, generator=generator, dtype=first.weight.dtype).to(first.weight.device)
-        first.weight.mul_(torch.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))))
-        last.weight.mul_(out_scale); last.bias.mul_(out_scale)
-    return net
-
-# %% ../nbs/09_defaults.ipynb #d93a7598
-RECIPES = dict(  # guarantee -> recipe -> structure (from k), hidden activation, and multiscale_init's arguments (None: PyTorch's initialisation)
-    invertible=dict(multiscale=dict(structure=lambda k: PositiveExp(11.), activation=nn.SiLU, init=dict(scales=(1., 1.), out_scale=0.1)),
-                    smooth=dict(structure=lambda k: Invertible(1e-4), activation=nn.Tanh, init=None)),
-    lipschitz=dict(multiscale=dict(structure=lambda k: Lipschitz(k), activation=nn.ELU, init=dict(scales=(1., 20.), out_scale=0.1)),
-                   smooth=dict(structure=lambda k: Lipschitz(k), activation=nn.Tanh, init=None)))
-
-def default_model(guarantee:str='invertible',         # 'invertible' or 'lipschitz'
-                  d_in:int=1, d_out:int=1,
-                  hidden:int=64,                       # width of each hidden layer
-                  depth:int=1,                         # number of hidden layers
-                  k:float=1.,                          # Lipschitz bound (lipschitz only)
-                  integrator:Integrator|None=None,     # default: the model's default (PiecewiseLinear() in 1-D)
-                  seed:int|None=None,                  # seeds the initialisation without touching the global RNG (None: draw from the global RNG)
-                  recipe:str='multiscale',             # 'multiscale' (bends where the data does) or 'smooth' (the paper's structure and initialisation)
-                  domain:tuple=(-1., 1.)) -> JacNet:   # where the data lie: the network reads x mapped from it to [-1, 1] (see `JacNet`)
-    "A `JacNet` built with the documented default recipe for `guarantee`."
-    if guarantee not in RECIPES: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(RECIPES)}")
-    if recipe not in RECIPES[guarantee]: raise ValueError(f"unknown recipe {recipe!r}; choose one of {sorted(RECIPES[guarantee])}")
-    r = RECIPES[guarantee][recipe]
-    def build():
-        m = JacNet(d_in, d_out, r['structure'](k), hidden=hidden, depth=depth, activation=r['activation'], integrator=integrator, domain=domain)
-        if r['init'] is not None: multiscale_init(m.net, **r['init'])
-        return m
-    if seed is None: return build()
-    with torch.random.fork_rng(devices=[]):  # the global RNG is restored afterwards
-        torch.manual_seed(seed)
-        return build()
+__all__ = ['GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison',
+           'compare_on', 'hill', 'hill_inverse']
 
 # %% ../nbs/09_defaults.ipynb #39517a79
 GUARANTEE = dict(exp='invertible', abs='lipschitz')
@@ -142,100 +98,6 @@ def compare_on(f, guarantee:str='lipschitz', seeds=(0, 1, 2, 3, 4), cfg:PaperCon
             fit(m, xtr, f(xtr), iters=cfg.iters, lr=cfg.lr, progress=False)
             with torch.no_grad(): res[k].append((m(xte) - f(xte)).abs().mean().item())
     return {k: sum(v) / len(v) for k, v in res.items()}
-
-# %% ../nbs/09_defaults.ipynb #abc28171
-AUTO_CHAIN = dict(  # guarantee -> fit_default's candidates in order, (name, margin): a candidate replaces the fit kept so far when its training risk is below margin × that fit's
-    invertible=(('smooth', None), ('multiscale', 0.5)),
-    lipschitz=(('smooth', None), ('sloped', 0.5), ('multiscale', 0.3)))
-
-def data_slope(x:Tensor, y:Tensor) -> float:
-    "The least-squares slope of 1-D data `y` `(N, 1)` on `x` `(N, 1)`, with a free intercept (0 when x does not vary)."
-    xc, yc = x[:, 0].double() - x[:, 0].double().mean(), y[:, 0].double() - y[:, 0].double().mean()
-    v = (xc * xc).sum()
-    return float((xc * yc).sum() / v) if v > 0 else 0.
-
-def start_at_slope(model:JacNet,    # a 1-D model with a `Lipschitz` structure
-                   slope:float,     # the slope to start from; clipped to ±cap·k
-                   cap:float=0.9) -> JacNet:
-    "Set the last layer's bias of a 1-D `Lipschitz` model so that its raw output starts near atanh(slope / k): a start at the data's slope instead of a flat one."
-    if not isinstance(model.structure, Lipschitz) or (model.d_in, model.d_out) != (1, 1):
-        raise ValueError(f"start_at_slope needs a 1-D model with a Lipschitz structure, got {model.structure!r} with d_in={model.d_in}, d_out={model.d_out}")
-    if not math.isfinite(slope): raise ValueError(f"slope must be finite, got {slope}")
-    if not (0 < cap < 1): raise ValueError(f"cap must lie in (0, 1), got {cap}")
-    k = model.structure.k
-    with torch.no_grad(): model.net[-1].bias.fill_(math.atanh(max(-cap, min(cap, slope / k))))
-    return model
-
-def data_domain(x:Tensor) -> tuple[float, float]:
-    "The domain `fit_default` builds its candidates on: the default (-1, 1) when the data suit it (`suits_domain`: inside [-4, 4], spanning at least 1/2), else the data's own [min, max]."
-    if suits_domain((-1., 1.), x): return (-1., 1.)   # data of order one: the recipes and the default grid suit them as they are
-    lo, hi = x.min().item(), x.max().item()
-    return (lo, hi) if hi > lo else (lo - 1., hi + 1.)
-
-def choose_fit(risks:dict,             # candidate name -> training risk
-               chain:tuple) -> str:    # (name, margin) pairs, the first margin None
-    "Walk `chain`: a candidate replaces the one kept so far when its risk is below its margin times the kept one's; candidates missing from `risks` are skipped (the first one present starts the walk)."
-    present = [(n, m) for n, m in chain if n in risks]
-    if not present: raise ValueError(f"no candidate of the chain {[n for n, _ in chain]} has a risk: got {sorted(risks)}")
-    kept = present[0][0]
-    for name, margin in present[1:]:
-        if risks[name] < margin * risks[kept]: kept = name
-    return kept
-
-def _check_chain(chain) -> tuple:
-    names = [n for n, _ in chain]
-    if not chain or chain[0][1] is not None: raise ValueError(f"a chain starts with (name, None), got {chain!r}")
-    if any(n not in ('smooth', 'sloped', 'multiscale') for n in names) or len(set(names)) != len(names):
-        raise ValueError(f"a chain lists distinct candidates among 'smooth', 'sloped', 'multiscale', got {names}")
-    for n, m in chain[1:]: check_positive(f"the margin of {n!r}", m)
-    return tuple(chain)
-
-VAL_CHAIN = dict(  # guarantee -> the chain chosen by validation risk from VAL_MIN points on (None: by training risk at any size)
-    invertible=(('smooth', None), ('multiscale', 0.9)),
-    lipschitz=None)
-VAL_MIN, VAL_FRAC = 50, 0.2  # fit_default holds out VAL_FRAC of the points to choose when there are at least VAL_MIN
-
-def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
-                x:Tensor, y:Tensor,            # training data (N, d_in), (N, d_out)
-                k:float=1.,                    # Lipschitz bound (lipschitz only)
-                seed:int|None=None,            # seeds every initialisation, every fit and the validation split (None: the global RNG)
-                chain:tuple|None=None,         # the candidates and margins, chosen by training risk (None: AUTO_CHAIN, or VAL_CHAIN by validation)
-                hidden:int=64, depth:int=1,
-                integrator:Integrator|None=None,
-                domain:tuple|None=None,        # where the data lie (see `JacNet`); None: `data_domain(x)`
-                **fit_kwargs) -> tuple[JacNet, str]: # options of `fit` (iters, lr, x0, y0, ...), the same for every candidate; x0 defaults to 'median', y0 to 'learn'
-    "Fit the candidates of a chain on (x, y), built in x's dtype and on its device, and keep one, by validation risk (VAL_CHAIN, from VAL_MIN points on) or by training risk (AUTO_CHAIN, `chain`); returns (model, 'smooth', 'sloped' or 'multiscale')."
-    if guarantee not in AUTO_CHAIN: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {sorted(AUTO_CHAIN)}")
-    if chain is not None: chain = _check_chain(chain)
-    for name, t in (('x', x), ('y', y)):
-        if not isinstance(t, Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
-    x = check_points(x, x.shape[1] if x.ndim == 2 else 1, 'x', x)   # the data is checked before the slope is read from it
-    y = check_points(y, y.shape[1] if y.ndim == 2 else 1, 'y', x)
-    if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {x.shape[0]} and {y.shape[0]}")
-    by_val = chain is None and VAL_CHAIN[guarantee] is not None and x.shape[0] >= VAL_MIN
-    if by_val and (fit_kwargs.get('val_frac') or fit_kwargs.get('val_data') is not None):
-        raise ValueError(f"fit_default holds out its own validation points from {VAL_MIN} points on: drop val_frac/val_data, or pass chain= to choose by training risk")
-    if chain is None: chain = VAL_CHAIN[guarantee] if by_val else AUTO_CHAIN[guarantee]
-    fit_kwargs = dict(dict(progress=False, x0='median', y0='learn'), **fit_kwargs)   # fresh models: anchored in the data, y0 learned
-    if domain is None: domain = data_domain(x)
-    def build(name):
-        m = default_model(guarantee, x.shape[1], y.shape[1], hidden, depth, k, integrator, seed, 'multiscale' if name == 'multiscale' else 'smooth',
-                          domain).to(x.device, x.dtype)
-        return start_at_slope(m, data_slope(x, y)) if name == 'sloped' else m
-    fits, risks = {}, {}
-    for name, _ in chain:
-        if name == 'sloped' and (guarantee != 'lipschitz' or x.shape[1] != 1 or y.shape[1] != 1): continue  # a 1-D Lipschitz candidate
-        m = build(name)
-        if by_val:                              # fit on the other points; the risk of the best validated weights on the held-out ones
-            h = fit(m, x, y, seed=seed, val_frac=VAL_FRAC, **fit_kwargs)
-            risks[name] = min(v for v in h.val_loss if v is not None)
-        else:
-            fit(m, x, y, seed=seed, **fit_kwargs)
-            with torch.no_grad(): fits[name], risks[name] = m, risk(m(x), y).item()
-    which = choose_fit(risks, chain)
-    if by_val:                                  # the choice is made: the kept candidate learns from every point
-        fits[which] = build(which); fit(fits[which], x, y, seed=seed, **fit_kwargs)
-    return fits[which], which
 
 # %% ../nbs/09_defaults.ipynb #5ea79ce0
 def hill(x:Tensor, log_ec50:float=math.log10(2.), h:float=1.5) -> Tensor:

@@ -141,10 +141,10 @@ class JacNet(nn.Module):
 
     margin: float = 2. ** -16  # a structure-preserving rule gets J this far (relative) inside the declared slope bounds
 
-    def _node_jacobian(self, x:Tensor) -> Tensor:
+    def _node_jacobian(self, x:Tensor, dtype=torch.float64) -> Tensor:
         # J for a structure-preserving rule, in float64 and strictly inside the declared slope bounds (1-D): a saturated J (k·tanh = k
         # exactly) would otherwise give a map whose rounded values can exceed the bound by an ulp over a short step
-        J = self._grid_jacobian(x).to(torch.float64)
+        J = self._grid_jacobian(x).to(dtype)
         if self.d_out != 1: return J
         lo, hi = self.structure.slope_bounds
         lo, hi = (b - math.copysign(self.margin * b, side) if math.isfinite(b) else None for b, side in ((lo, -1.), (hi, 1.)))
@@ -208,7 +208,9 @@ class JacNet(nn.Module):
         "ŷ at fixed points `x` as a function to call while the weights (and a learned y0) change: `f = model.prepare(x)`, then `f()` is `model(x)` to rounding; the integrator precomputes what depends on the points only (what `fit` trains full-batch data with)."
         x = check_points(x, self.d_in, 'x', self.x0)
         if self.route == 'primitive': return lambda: self._primitive(x)
-        return self.integrator.prepare(self._field(self.integrator), self.x0, x, self.y0, self.path, self.parameters)
+        field = self._field(self.integrator)
+        if field == self._node_jacobian: field = lambda t: self._node_jacobian(t, t.dtype)   # training needs no float64 nodes: J in x's dtype
+        return self.integrator.prepare(field, self.x0, x, self.y0, self.path, self.parameters)
 
     def inverse(self,
                 y:Tensor,                      # targets (N, d_out)

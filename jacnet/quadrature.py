@@ -199,15 +199,20 @@ class PiecewiseLinear(Integrator):
 
     dense = 2 ** 15  # the backward pass forms the (points × nodes) matrix ∂I/∂J when it has at most this many entries, else it scatters
 
+    def _hats(self, p:Tensor) -> Tensor:
+        "`(M, G)`: each node's hat function integrated from the middle node's side up to each float64 point `p` `(M,)` (∂I(p)/∂J up to a constant per node)."
+        c = self._cells(p.device)
+        e = p[:, None] - c['g']
+        a = torch.minimum(torch.maximum(e, c['nhl']), c['zero'])   # the part of the hat left of its node ...
+        b = torch.maximum(torch.minimum(e, c['hr']), c['zero'])    # ... and right of it
+        return (a + a * a * c['ihl2']) + (b - b * b * c['ihr2'])
+
     def _adjoint(self, p:Tensor, k:Tensor, go:Tensor) -> Tensor:
         "Σᵢ goᵢ ∂(I(xᵢ) − I(x0ᵢ))/∂J `(G, d_out)` for float64 points p = [x; x0] `(N + 1,)` or `(2N,)` in cells `k` and output gradients `go` `(N, d_out)`."
         c = self._cells(p.device)
         G, N = c['g'].shape[1], go.shape[0]
         if p.shape[0] * G <= self.dense:                        # ∂I(x)/∂J_j is node j's hat function integrated up to x
-            e = p[:, None] - c['g']
-            a = torch.minimum(torch.maximum(e, c['nhl']), c['zero'])   # the part of the hat left of its node ...
-            b = torch.maximum(torch.minimum(e, c['hr']), c['zero'])    # ... and right of it
-            P = (a + a * a * c['ihl2']) + (b - b * b * c['ihr2'])
+            P = self._hats(p)
             return (P[:N] - P[N:]).t() @ go                     # exactly 0 at nodes whose hat lies on one side of both ends
         x, w = p, torch.cat([go, -go if p.shape[0] == 2 * N else -go.sum(0, keepdim=True)])  # many points: scatter each point's two cell nodes,
         g = c['g'][0]                                           # and the cell areas between it and the middle node
@@ -237,24 +242,31 @@ class PiecewiseLinear(Integrator):
         # in one dimension the integral depends on the end points only, not on the path between them
         return self._integral(self._values(jac, x.dtype, x.device), x[:, 0], x0.reshape(-1), y0)
 
-    prepared = 2 ** 22  # `prepare` precomputes its matrix when (points × nodes) is at most this, else it integrates anew at every call
-
-    def weights(self, x:Tensor, x0:Tensor) -> tuple[slice, Tensor]:
-        "For points `x` `(N,)` and one start `x0` `(1,)`: the nodes `s` between them and W `(N, len(s))` in float64 with ∫ from x0 to xᵢ of the interpolant = (W @ J[s])ᵢ for any node values J (the integral is linear in J)."
-        p = torch.cat([x, x0.reshape(-1)[:1]]).to(torch.float64)
-        A = self._adjoint(p, self._locate(self.nodes(torch.float64, x.device), p), torch.eye(x.shape[0], dtype=torch.float64, device=x.device))
-        used = (A != 0).any(1).nonzero()[:, 0]                  # the hats that reach between x0 and some point
-        s = slice(used.min().item(), used.max().item() + 1) if used.numel() else slice(0, 0)
-        return s, A[s].t().contiguous()
-
     def prepare(self, jac, x0, x, y0, path, params=()):
-        if x.ndim != 2 or x.shape[1] != 1 or x0.numel() != 1 or x.shape[0] * self.nodes().shape[0] > self.prepared: return super().prepare(jac, x0, x, y0, path, params)
-        s, W = self.weights(x[:, 0], x0)
-        t = self.nodes(x.dtype, x.device)[s, None]
-        def at_points():                                        # J at the nodes in use (one call), then one matrix product
+        "For fixed points: each point's cell and position in it are found once; each call evaluates J at the nodes between x0 and the points only (one network call), sums the cell areas from the first of them, and adds each point's part of its cell, in x's dtype."
+        g = self.nodes(torch.float64, x.device)
+        p = torch.cat([x.reshape(-1), x0.reshape(-1)[:1]]).to(torch.float64)
+        if x.ndim != 2 or x.shape[1] != 1 or x0.numel() != 1 or not bool(((p >= g[0]) & (p <= g[-1])).all()):
+            return super().prepare(jac, x0, x, y0, path, params)   # beyond the grid's reach: the exact integral at every call
+        k = (torch.searchsorted(g, p.contiguous(), right=True) - 1).clamp(0, g.shape[0] - 2)   # each point's cell (its left node)
+        a, b = k.min().item(), k.max().item() + 2                # the nodes in use
+        dt, i = x.dtype, k - a
+        h = (g[k + 1] - g[k])[:, None]
+        ht, t = (p[:, None] - g[k, None]).to(dt), ((p[:, None] - g[k, None]) / h).to(dt)   # the distance into the cell, and as a fraction
+        nodes, half = g[a:b, None].to(dt), (0.5 * (g[a + 1:b] - g[a:b - 1]))[:, None].to(dt)
+        def integral(J):                                          # J (nodes in use, d) -> ∫ from x0 to each point (N, d): linear in J
+            C = torch.cat([torch.zeros_like(J[:1]), (half * (J[:-1] + J[1:])).cumsum(0)])   # ∫ from the first node in use to each node
+            J0 = J[i]
+            I = C[i] + ht * (J0 + (0.5 * t) * (J[i + 1] - J0))   # + ∫ over the part of the cell up to the point
+            return I[:-1] - I[-1:]
+        W = integral(torch.eye(b - a, dtype=dt, device=x.device)) if p.shape[0] * (b - a) <= self.small_matrix else None
+        def at_points():
             self.nfe += 1
-            return (y0.to(torch.float64) + W @ jac(t)[..., 0].to(torch.float64)).to(x.dtype)
+            J = jac(nodes)[..., 0].to(dt)                         # (nodes in use, d_out): one network call
+            return torch.addmm(y0, W, J) if W is not None else y0 + integral(J)  # few points: one precomputed matrix product
         return at_points
+
+    small_matrix = 2 ** 16  # `prepare` precomputes the (points × nodes in use) matrix of the integral up to this many entries
 
     def slope_range(self, jac, dtype=torch.float64, device=None) -> tuple[Tensor, Tensor]:
         "Exact smallest and largest slope of every output of the computed map over all of ℝ: the extremes of J at the nodes, `(d_out,)` each."
