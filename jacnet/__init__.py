@@ -17,6 +17,7 @@ from .model import JacNet, nearest_anchor, check_structure, certify
 from .train import fit, risk, History, FitWarning
 from .model import ExtrapolationWarning
 from .recipes import default_model, fit_default
+from .flows import Flow
 
 __all__ = ['check_positive', 'check_points', 'input_jacobian', 'spd_solve', 'solve_increasing', 'newton', 'RootError',
            'Structure', 'STRUCTURES', 'register_structure', 'as_structure', 'Unconstrained', 'Invertible', 'Lipschitz',
@@ -24,4 +25,4 @@ __all__ = ['check_positive', 'check_points', 'input_jacobian', 'spd_solve', 'sol
            'StraightPath', 'Path', 'AxisPath', 'LoopPath', 'Integrator', 'IntegrationError', 'ODEIntegrator', 'INTEGRATORS',
            'register_integrator', 'as_integrator', 'line_integral', 'ToleranceSchedule', 'GaussLegendre', 'gauss_legendre',
            'PiecewiseLinear', 'JacNet', 'nearest_anchor', 'check_structure', 'certify', 'fit', 'risk', 'History', 'FitWarning',
-           'ExtrapolationWarning', 'default_model', 'fit_default']
+           'ExtrapolationWarning', 'default_model', 'fit_default', 'Flow']
