@@ -305,7 +305,7 @@ class _LoaderBatches:
         for k, b in enumerate(self.data):
             if k < skip: continue
             xb, yb, db = _batch(b, self.model)
-            lo, hi = xb.detach().min(0).values, xb.detach().max(0).values
+            lo, hi = xb.detach().min(0).values, xb.detach().max(0).values   # the inputs' range, over every batch seen (a resumed fit too)
             self.lo, self.hi = (lo, hi) if self.lo is None else (torch.minimum(self.lo, lo), torch.maximum(self.hi, hi))
             yield xb, yb, db, None
 
@@ -373,13 +373,13 @@ def _judge(hist:History, optimizer:str, iters:int, rank:int):
     "A fit that ran out of iterations: converged when its loss (validation risk, when validated) no longer falls; else a `FitWarning` naming the remedy."
     hist.stop_reason = f"iters: ran all {iters} iterations"
     vals = [v for v in hist.val_loss if v is not None]
-    fall = (History(loss=vals) if len(vals) >= 6 else hist).still_falling()
+    what, series = ('validation risk', vals) if len(vals) >= 6 else ('loss', hist.loss)
+    fall = History(loss=series).still_falling()
     hist.converged = None if len(hist) < 6 else fall is None   # too short a run to judge
     if fall is None or rank != 0: return
-    what = 'validation risk' if len(vals) >= 6 else 'loss'
     fix = "raise iters" + (", or use optimizer='lbfgs' (full-batch data), which runs until the loss stops changing" if optimizer == 'adam' else "")
-    warnings.warn(f"fit: the {what} was still falling when training stopped after {len(hist)} iterations (by {100 * fall:.2g}% over the last "
-                  f"{max(3, len(hist) // 10)}): the fit has not converged. To finish it, {fix}", FitWarning, stacklevel=3)
+    warnings.warn(f"fit: the {what} was still falling when training stopped after {len(hist)} iterations (by {100 * fall:.2g}% over its last "
+                  f"{max(3, int(0.1 * len(series)))} values): the fit has not converged. To finish it, {fix}", FitWarning, stacklevel=3)
 
 def _record_range(core:JacNet, lo:Tensor, hi:Tensor, world:int):
     "Record the training inputs' smallest and largest value per coordinate, `lo` and `hi` `(d_in,)`, in `core.x_range` (over every process)."
