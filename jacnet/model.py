@@ -209,7 +209,7 @@ class JacNet(nn.Module):
         x = check_points(x, self.d_in, 'x', self.x0)
         if self.route == 'primitive': return lambda: self._primitive(x)
         field = self._field(self.integrator)
-        if field == self._node_jacobian: field = lambda t: self._node_jacobian(t, t.dtype)   # training needs no float64 nodes: J in x's dtype
+        if field == self._node_jacobian: field = self._grid_jacobian   # training needs neither float64 nodes nor the margin's clamp: J in the weights' dtype, its gradient flowing everywhere
         return self.integrator.prepare(field, self.x0, x, self.y0, self.path, self.parameters)
 
     def inverse(self,

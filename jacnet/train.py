@@ -145,9 +145,9 @@ def _scheduler(opt, lr_schedule, iters:int):
     if callable(lr_schedule): return lr_schedule(opt)
     raise ValueError(f"lr_schedule must be None, 'cosine' or a function opt -> scheduler, got {lr_schedule!r}")
 
-def _grad_sum(params:list) -> Tensor:
-    "One number that is finite when every gradient is (a sum of sums: no host read)."
-    return sum((p.grad.sum().abs() if p.grad.is_complex() else p.grad.sum()) for p in params if p.grad is not None)
+def _largest(grads:list, like:Tensor) -> list:
+    "The largest |entry| of each gradient, as tensors of `like`'s dtype (no host read): finite exactly when the gradient is."
+    return [n.to(like.dtype) for n in torch._foreach_norm(grads, math.inf)] if grads else []
 
 def _finite(ts) -> bool: return all(bool(torch.isfinite(t).all()) for t in ts)
 
@@ -208,7 +208,7 @@ def _warn_anchor(model:JacNet, x:Tensor, y:Tensor):
                       f"or model.set_initial(x0, y(x0)) with a value read from the data", FitWarning, stacklevel=3)
 
 LOSSES = dict(  # per-point loss terms of the residual r = ŷ − y: the paper's risk (mean ‖r‖) and the mean squared error
-    risk=lambda r: r.abs()[:, 0] if r.shape[-1] == 1 else r.norm(dim=-1),
+    risk=lambda r: r.abs() if r.shape[-1] == 1 else r.norm(dim=-1),   # (N, 1) or (N,): the same mean and sum
     mse=lambda r: r.square().sum(-1))
 
 class _Adam:
@@ -363,7 +363,7 @@ CONVERGENCE_WINDOW = 20  # rtol compares the loss with the loss this many iterat
 
 def _converged(hist:History, checked:list, rtol:float|None, gtol:float|None) -> str|None:
     "Why the fit has converged after the iteration just recorded in `hist`, or None."
-    if gtol is not None and len(checked) > 2 and checked[2] <= gtol: return f"converged: no gradient entry above gtol={gtol:g}"
+    if gtol is not None and len(checked) > 1 and checked[1] <= gtol: return f"converged: no gradient entry above gtol={gtol:g}"
     w = CONVERGENCE_WINDOW
     if rtol is not None and len(hist) > w and abs(hist.loss[-1 - w] - hist.loss[-1]) <= rtol * max(abs(hist.loss[-1 - w]), 1e-300):
         return f"converged: the loss changed by less than rtol={rtol:g} (relative) over {w} iterations"
@@ -517,15 +517,13 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
         tmp = f"{checkpoint}.tmp"
         torch.save(state(epoch_rng), tmp); os.replace(tmp, checkpoint)  # never a half-written checkpoint
 
-    def check(l:Tensor):  # the step's one host read: the loss, the finiteness of the gradients (and their largest entry for gtol)
-        grads = [p.grad for p in params if p.grad is not None]
-        stat = torch.stack([l.detach(), torch.as_tensor(_grad_sum(params), dtype=l.dtype, device=l.device),
-                            *([torch.stack(torch._foreach_norm(grads, math.inf)).max().to(l.dtype)] if gtol is not None and grads else [])])
-        if world > 1: dist.all_reduce(stat); stat /= world  # the global loss
+    def check(l:Tensor):  # the step's one host read: the loss and each gradient's largest entry (finite exactly when the gradient is)
+        stat = torch.stack([l.detach(), *_largest([p.grad for p in params if p.grad is not None], l)])
+        if world > 1: dist.all_reduce(stat); stat /= world  # the global loss (the gradients are the same on every rank)
         vals = stat.tolist()
         if not math.isfinite(vals[0]): raise TrainingError(f"the loss became {vals[0]} at iteration {i}")
-        if not math.isfinite(vals[1]) and not _finite(grads): raise TrainingError(f"non-finite gradients at iteration {i} (the loss was {vals[0]:.4g})")
-        checked[:] = vals
+        if not all(map(math.isfinite, vals[1:])): raise TrainingError(f"non-finite gradients at iteration {i} (the loss was {vals[0]:.4g})")
+        checked[:] = [vals[0], max(vals[1:], default=0.)]
 
     try:
         if ck is None:
