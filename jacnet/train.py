@@ -19,10 +19,13 @@ from .integrate import ToleranceSchedule
 __all__ = ['LOSSES', 'OPTIMIZERS', 'CONVERGENCE_WINDOW', 'risk', 'History', 'StopTraining', 'TrainingError', 'FitWarning', 'fit']
 
 # %% ../nbs/07_train.ipynb #619d69c2
+def _norms(r:Tensor) -> Tensor:
+    "‖r‖ of each residual in `r` `(N, d)`: `(N, 1)` in 1-D, where the norm is |r| (the same mean and sum), else `(N,)`."
+    return r.abs() if r.shape[-1] == 1 else r.norm(dim=-1)
+
 def risk(pred:Tensor, y:Tensor) -> Tensor:
     "The paper's empirical risk: the mean over points of ‖y − ŷ‖."
-    r = pred - y
-    return (r.abs() if r.shape[-1] == 1 else r.norm(dim=-1)).mean()  # in 1-D the norm is |r|
+    return _norms(pred - y).mean()
 
 # %% ../nbs/07_train.ipynb #7a748032
 @dataclass
@@ -189,10 +192,10 @@ def _warn_direction(model:JacNet, x:Tensor, y:Tensor):
     if lo >= 0 and t < -3 or hi <= 0 and t > 3:
         way, other = ('decrease', 'increasing') if lo >= 0 else ('increase', 'decreasing')
         warnings.warn(f"fit: the data {way} (correlation of x and y {r:.2f}) but {name} gives an {other} map, which cannot follow them. "
-                      f"Fit the model to -y and use -model(x) (an {other} map of -y), or choose a structure whose slope may have the data's sign", FitWarning, stacklevel=3)
+                      f"Fit the model to -y and use -model(x) (an {other} map of -y), or choose a structure whose slope may have the data's sign", FitWarning, stacklevel=4)
     elif math.isfinite(lo) and math.isfinite(hi) and (slope > hi or slope < lo) and abs(t) > 3:
         warnings.warn(f"fit: the data's least-squares slope is {slope:.4g}, outside the slopes [{lo:g}, {hi:g}] that {name} allows: the fit cannot follow "
-                      f"their trend. Scale y (or x), or build the model with a bound that admits the data", FitWarning, stacklevel=3)
+                      f"their trend. Scale y (or x), or build the model with a bound that admits the data", FitWarning, stacklevel=4)
 
 def _warn_anchor(model:JacNet, x:Tensor, y:Tensor):
     "Warn when a fixed y0 lies far from the data at x0: more than three standard deviations of y from the data's least-squares plane there."
@@ -205,10 +208,10 @@ def _warn_anchor(model:JacNet, x:Tensor, y:Tensor):
         fmt = lambda v: ', '.join(f"{u:.4g}" for u in v.tolist())
         warnings.warn(f"fit: the initial value y0 = ({fmt(model.y0)}) at x0 = ({fmt(model.x0)}) is fixed, but the data lie near ({fmt(at)}) there "
                       f"(spread {fmt(s)}): the fit cannot move y0 and will be off by about the difference. Pass y0='learn' (and x0='median') to fit, "
-                      f"or model.set_initial(x0, y(x0)) with a value read from the data", FitWarning, stacklevel=3)
+                      f"or model.set_initial(x0, y(x0)) with a value read from the data", FitWarning, stacklevel=4)
 
 LOSSES = dict(  # per-point loss terms of the residual r = ŷ − y: the paper's risk (mean ‖r‖) and the mean squared error
-    risk=lambda r: r.abs() if r.shape[-1] == 1 else r.norm(dim=-1),   # (N, 1) or (N,): the same mean and sum
+    risk=_norms,
     mse=lambda r: r.square().sum(-1))
 
 class _Adam:
@@ -320,23 +323,7 @@ def _validation(val, model:JacNet, rank:int, world:int):
     if isinstance(val, Iterator) or not isinstance(val, Iterable): raise TypeError(f"val_data must be re-iterable (a DataLoader, a list of batches), not {type(val).__name__}")
     return val
 
-def _val_risk(model:JacNet, val, world:int) -> float:
-    "The risk over all validation points (of every process)."
-    with torch.no_grad():
-        if isinstance(val, list) and len(val) == 1 and world == 1: return risk(model(val[0][0]), val[0][1]).item()
-        tot, cnt = 0., 0
-        for b in val:
-            xb, yb, _ = _batch(b, model, 'validation batch')
-            r = model(xb) - yb
-            tot = tot + (r.abs() if r.shape[-1] == 1 else r.norm(dim=-1)).sum(); cnt += xb.shape[0]
-        s = torch.stack([torch.as_tensor(tot, dtype=model.x0.dtype, device=model.x0.device),
-                         torch.tensor(float(cnt), dtype=model.x0.dtype, device=model.x0.device)])
-        if world > 1: dist.all_reduce(s)
-        tot, cnt = s.tolist()
-        if cnt == 0: raise ValueError("the validation data gave no points")
-        return tot / cnt
-
-# %% ../nbs/07_train.ipynb #2963a9a4
+# %% ../nbs/07_train.ipynb #4554fdcb
 def _data(core:JacNet, x, y, dydx, batch_size, val_frac, val_data, g, rank:int, world:int):
     "fit's data source: (the training batches, the validation data, the training points `(x, y)` that x0='median' and y0='learn' look at, or None for a loader)."
     if isinstance(x, Tensor):
@@ -358,6 +345,221 @@ def _data(core:JacNet, x, y, dydx, batch_size, val_frac, val_data, g, rank:int, 
         if v is not None: raise ValueError(f"{name} belongs to in-memory tensors: with a loader, put it in the batches (its batch size, (x, y, dydx) batches)")
     if val_frac: raise ValueError("val_frac splits in-memory tensors: with a loader, pass val_data")
     return _LoaderBatches(x, core), val_data, None
+
+class _Comm:
+    "fit's communicator: sums, means, minima and broadcasts over the processes of a `DistributedDataParallel` job; in one process each leaves its tensor as it is."
+    def __init__(self, model):
+        ddp = isinstance(model, DistributedDataParallel)
+        self.model, self.core = model, model.module if ddp else model
+        self.rank, self.world = (dist.get_rank(), dist.get_world_size()) if ddp else (0, 1)
+    def sum(self, t:Tensor) -> Tensor:
+        if self.world > 1: dist.all_reduce(t)
+        return t
+    def mean(self, t:Tensor) -> Tensor:
+        if self.world > 1: dist.all_reduce(t); t /= self.world
+        return t
+    def min(self, t:Tensor) -> Tensor:
+        if self.world > 1: dist.all_reduce(t, op=dist.ReduceOp.MIN)
+        return t
+    def broadcast(self, *ts:Tensor):
+        if self.world > 1:
+            for t in ts: dist.broadcast(t, 0)
+
+@dataclass
+class _Config:
+    "fit's options, each checked once before anything changes; `key` is what a resumed fit must share with the fit that wrote its checkpoint."
+    iters:int; lr:float|None; tol:ToleranceSchedule|None; progress:bool; callback:object; x0:object; y0:object
+    batch_size:int|None; val_frac:float; patience:int|None; val_every:int|None; lr_schedule:object
+    dydx_weight:float; penalty:object; seed:int|None; checkpoint:object; every:int|None; resume:object
+    optimizer:str; loss:str|None; rtol:float|None; gtol:float|None
+
+    def __post_init__(self):
+        if self.optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {self.optimizer!r}")
+        self.Step = OPTIMIZERS[self.optimizer]
+        if self.loss is None: self.loss = self.Step.loss
+        elif self.loss not in LOSSES: raise ValueError(f"loss must be one of {sorted(LOSSES)} or None, got {self.loss!r}")
+        self.iters = _number('iters', self.iters, lo_open=False, integer=True)
+        self.lr = _number('lr', self.lr, none=True)
+        self.rtol = _number('rtol', self.rtol, none=True) if self.rtol is not None or self.optimizer != 'lbfgs' else 1e-5
+        self.gtol = _number('gtol', self.gtol, none=True)
+        self.dydx_weight = _number('dydx_weight', self.dydx_weight, lo_open=False)
+        self.val_frac = _number('val_frac', self.val_frac, lo_open=False, hi=1.)
+        for name in ('batch_size', 'patience', 'val_every', 'every'): setattr(self, name, _number(name, getattr(self, name), integer=True, none=True))
+        s = self.seed
+        if s is not None and not (isinstance(s, numbers.Integral) and not isinstance(s, bool)): raise ValueError(f"seed must be an integer or None, got {s!r}")
+        if self.every is not None and self.checkpoint is None: raise ValueError("every needs a checkpoint file: pass checkpoint=PATH")
+        for name, what in (('penalty', 'model -> scalar tensor'), ('callback', '(i, model, history)')):
+            v = getattr(self, name)
+            if v is not None and not callable(v): raise TypeError(f"{name} must be a function {what}, got {type(v).__name__}")
+        if self.resume is not None and not os.path.exists(self.resume): raise FileNotFoundError(f"resume={str(self.resume)!r}: no such checkpoint file")
+
+    def check_data(self, x, world:int):
+        if self.Step.full_batch and (world > 1 or self.batch_size is not None or not isinstance(x, Tensor)):
+            raise ValueError(f"optimizer={self.optimizer!r} takes full-batch tensors in one process: for minibatches, loaders or several processes use optimizer='adam'")
+
+    def key(self, learn_y0:bool, world:int) -> dict:
+        return dict(learn_y0=learn_y0, world=world, batch_size=self.batch_size, seed=self.seed, val_frac=self.val_frac, optimizer=self.optimizer, loss=self.loss)
+
+    def checkpoint_to_resume(self, learn_y0:bool, world:int) -> dict|None:
+        "The checkpoint `resume` names, refused when written by a fit with other options."
+        if self.resume is None: return None
+        ck = torch.load(self.resume, map_location='cpu', weights_only=True)
+        diff = [f"{k}={ck['config'].get(k)!r} there, {v!r} here" for k, v in self.key(learn_y0, world).items() if ck['config'].get(k) != v]
+        if diff: raise ValueError(f"resume={str(self.resume)!r} was written by a fit with other options: {'; '.join(diff)}")
+        return ck
+
+# %% ../nbs/07_train.ipynb #4a26e6a1
+class _Regression:
+    "What fit learns for a `JacNet`: the targets' values (and derivative data); it sets the initial condition, warns about the data, and gives the loss and the validation risk."
+    def __init__(self, comm:_Comm, cfg:_Config):
+        self.comm, self.model, self.core, self.cfg = comm, comm.model, comm.core, cfg
+        self.terms = LOSSES[cfg.loss]
+        self.prepared = None
+
+    def begin(self, x, first) -> bool:
+        "Apply x0 / y0 (from the first batch of a loader), warn about the data; returns whether y0 is learned."
+        core, cfg = self.core, self.cfg
+        if self.comm.rank == 0 and first is not None and not suits_domain(core.domain, first[0], slack=2.):
+            warnings.warn(f"fit: the training inputs span [{first[0].min().item():.4g}, {first[0].max().item():.4g}], which does not suit the model's domain {core.domain}: "
+                          f"its network and grid are made for inputs near the domain. Build the model with domain=(min, max) of the inputs "
+                          f"(fit_default does this itself)", stacklevel=3)
+        if first is None and (cfg.x0 is not None or cfg.y0 is not None): first = _batch(next(iter(x)), core)[:2]   # a loader: its first batch
+        learn = _initial_condition(core, *first, cfg.x0, cfg.y0) if first is not None else False
+        self.comm.broadcast(core.x0, core.y0)                         # every rank starts from rank 0's initial condition
+        if self.comm.rank == 0 and first is not None:
+            _warn_direction(core, *first)
+            if not learn: _warn_anchor(core, *first)
+        return learn
+
+    def loss(self, xb:Tensor, yb:Tensor, db:Tensor|None, total:int|None, fixed:bool) -> Tensor:
+        "The loss of one batch; with several processes, this rank's share of the global mean (DDP averages the gradients over ranks)."
+        core, model = self.core, self.model
+        if fixed and model is core and self.prepared is None: self.prepared = core.prepare(xb)   # the same points every step: precomputed once
+        scale = None if total is None or self.comm.world == 1 else self.comm.world / total
+        mean = lambda t: t.mean() if scale is None else t.sum() * scale
+        l = mean(self.terms((self.prepared() if self.prepared is not None else model(xb)) - yb))
+        if db is not None: l = l + self.cfg.dydx_weight * mean(self.terms((core.jacobian(xb) - db).flatten(1)))   # the same loss on J as on the values
+        return l
+
+    def val_risk(self, val) -> float:
+        "The risk over all validation points (of every process)."
+        core = self.core
+        with torch.no_grad():
+            if isinstance(val, list) and len(val) == 1 and self.comm.world == 1: return risk(core(val[0][0]), val[0][1]).item()
+            s = torch.zeros(2, dtype=core.x0.dtype, device=core.x0.device)
+            for b in val:
+                xb, yb, _ = _batch(b, core, 'validation batch')
+                s += torch.stack([_norms(core(xb) - yb).sum(), s.new_tensor(float(xb.shape[0]))])
+            tot, cnt = self.comm.sum(s).tolist()
+        if cnt == 0: raise ValueError("the validation data gave no points")
+        return tot / cnt
+
+    def record_range(self, src):
+        "Record the training inputs' smallest and largest value per coordinate in `x_range` (over every process)."
+        if src.lo is None: return
+        r = self.comm.min(torch.stack([src.lo, -src.hi]).to(self.core.x_range))
+        with torch.no_grad(): self.core.x_range.copy_(torch.stack([r[0], -r[1]]))
+
+class _State:
+    "What a fit has done: iterations, epoch and batch, the history, the best validated weights, the optimizer and schedules; `state_dict()` is a checkpoint and `load_state_dict` resumes from one bitwise."
+    def __init__(self, core:JacNet, cfg:_Config, learn_y0:bool):
+        self.core, self.cfg, self.learn_y0 = core, cfg, learn_y0
+        self.params = list(core.parameters()) + ([core.y0.requires_grad_(True)] if learn_y0 else [])   # y0, a buffer: DDP does not average its gradient, fit does
+        self.step = cfg.Step(self.params, cfg.lr)
+        self.lr_sched = _scheduler(self.step.opt, cfg.lr_schedule, cfg.iters)
+        integ = core.integrator
+        self.tol = copy.deepcopy(cfg.tol) if integ.adaptive and cfg.tol is not None else None
+        if self.tol is not None: self.tol.reset(integ)
+        self.hist, self.done, self.epoch, self.k, self.epoch_rng, self.resume_rng = History(), 0, 0, 0, None, None
+        self.best, self.bad, self.best_state, self.checked = math.inf, 0, None, []
+
+    def state_dict(self, world:int) -> dict:
+        return dict(version=2, step=self.done, epoch=self.epoch, k=self.k, epoch_rng=self.epoch_rng, model=self.core.state_dict(),
+                    optimizer=self.step.opt.state_dict(), lr_schedule=None if self.lr_sched is None else self.lr_sched.state_dict(),
+                    tol=None if self.tol is None else self.tol.tol, history=asdict(self.hist), best=self.best, bad=self.bad,
+                    best_state=self.best_state, config=self.cfg.key(self.learn_y0, world))
+
+    def load_state_dict(self, ck:dict):
+        self.step.opt.load_state_dict(ck['optimizer'])
+        if self.lr_sched is not None and ck['lr_schedule'] is not None: self.lr_sched.load_state_dict(ck['lr_schedule'])
+        if self.tol is not None and ck['tol'] is not None: self.tol.tol = ck['tol']; self.core.integrator.set_tolerance(self.tol.tol)
+        self.hist = History(**{f.name: ck['history'][f.name] for f in fields(History) if f.name in ck['history']})
+        self.hist.interrupted, self.hist.stop_reason, self.hist.converged = False, None, None
+        self.best, self.bad, self.best_state = ck['best'], ck['bad'], ck['best_state']
+        self.done, self.epoch, self.k, self.resume_rng = ck['step'], ck['epoch'], ck['k'], ck['epoch_rng']
+
+def _batches(src, st:_State, iters:int):
+    "The training batches `(x, y, dydx, points in the global batch)`, epoch after epoch from where `st` is, while fewer than `iters` steps are done; `st.epoch`, `st.k` and `st.epoch_rng` follow them."
+    while st.done < iters:
+        if st.resume_rng is not None: src.set_rng_state(st.resume_rng); st.epoch_rng, st.resume_rng = st.resume_rng, None
+        else: st.epoch_rng = src.rng_state()
+        for b in src.epoch(st.epoch, skip=st.k):
+            yield b
+            if st.done >= iters: return
+        if st.k == 0: raise ValueError("the training data gave no batches")
+        st.epoch, st.k = st.epoch + 1, 0
+
+class _Validation:
+    "Validation every `every` iterations: the best validated weights are kept (and restored at the end); with `patience`, training stops after that many validations without improvement."
+    def __init__(self, val, task:_Regression, every:int, patience:int|None):
+        self.val, self.task, self.every, self.patience = val, task, every, patience
+
+    @classmethod
+    def of(cls, val_data, task:_Regression, src, cfg:_Config):
+        if val_data is None:
+            if cfg.patience is not None: raise ValueError("patience needs a validation set: pass val_frac > 0 or val_data")
+            return None
+        every = cfg.val_every
+        if every is None:
+            if src.per_epoch is None: raise ValueError("the loader has no length: pass val_every (iterations between validations)")
+            every = src.per_epoch
+        return cls(_validation(val_data, task.core, task.comm.rank, task.comm.world), task, every, cfg.patience)
+
+    def __call__(self, st:_State, i:int) -> float|None:
+        if (i + 1) % self.every and i + 1 != st.cfg.iters: return None
+        v = self.task.val_risk(self.val)
+        if v < st.best: st.best, st.bad, st.hist.best_iter = v, 0, i
+        else: st.bad += 1
+        if v <= st.best: st.best_state = copy.deepcopy(st.core.state_dict())
+        return v
+
+    def stop(self, st:_State) -> str|None:
+        if self.patience is not None and st.bad >= self.patience: return f"early stopping: no better validation in {self.patience} validations"
+
+class _Checkpoint:
+    "Writes the training state to a file (rank 0 only) every `every` iterations and when the fit ends; never a half-written file."
+    def __init__(self, path, every:int|None, comm:_Comm): self.path, self.every, self.comm = path, every, comm
+    def save(self, st:_State|None):
+        if self.path is None or self.comm.rank != 0 or st is None: return
+        tmp = f"{self.path}.tmp"
+        torch.save(st.state_dict(self.comm.world), tmp); os.replace(tmp, self.path)
+    def __call__(self, st:_State):
+        if self.every is not None and st.done % self.every == 0 and st.done < st.cfg.iters: self.save(st)
+
+def _check_step(st:_State, comm:_Comm, i:int):
+    "The step's check, with its one host read: the loss and each gradient's largest entry (finite exactly when the gradient is)."
+    def check(l:Tensor):
+        vals = comm.mean(torch.stack([l.detach(), *_largest([p.grad for p in st.params if p.grad is not None], l)])).tolist()   # the global loss
+        if not math.isfinite(vals[0]): raise TrainingError(f"the loss became {vals[0]} at iteration {i}")
+        if not all(map(math.isfinite, vals[1:])): raise TrainingError(f"non-finite gradients at iteration {i} (the loss was {vals[0]:.4g})")
+        st.checked[:] = [vals[0], max(vals[1:], default=0.)]
+    return check
+
+def _closure(st:_State, task:_Regression, batch, comm:_Comm):
+    "The closure the optimizer calls: gradients cleared, the batch's loss plus the penalty, backpropagated (y0's gradient averaged over the processes)."
+    xb, yb, db, total = batch
+    core, penalty = st.core, st.cfg.penalty
+    def closure():
+        for p in st.params: p.grad = None   # opt.zero_grad(), without its per-call overhead
+        l = task.loss(xb, yb, db, total, task.fixed)
+        if penalty is not None:
+            pen = penalty(core)
+            if not (isinstance(pen, Tensor) and pen.ndim == 0): raise ValueError(f"penalty must return a scalar tensor, got {pen!r:.60}")
+            l = l + pen
+        l.backward()
+        if st.learn_y0: comm.mean(core.y0.grad)
+        return l
+    return closure
 
 CONVERGENCE_WINDOW = 20  # rtol compares the loss with the loss this many iterations earlier
 
@@ -381,39 +583,61 @@ def _judge(hist:History, optimizer:str, iters:int, rank:int):
     warnings.warn(f"fit: the {what} was still falling when training stopped after {len(hist)} iterations (by {100 * fall:.2g}% over its last "
                   f"{max(3, int(0.1 * len(series)))} values): the fit has not converged. To finish it, {fix}", FitWarning, stacklevel=3)
 
-def _record_range(core:JacNet, lo:Tensor, hi:Tensor, world:int):
-    "Record the training inputs' smallest and largest value per coordinate, `lo` and `hi` `(d_in,)`, in `core.x_range` (over every process)."
-    r = torch.stack([lo, -hi]).to(core.x_range)
-    if world > 1: dist.all_reduce(r, op=dist.ReduceOp.MIN)
-    with torch.no_grad(): core.x_range.copy_(torch.stack([r[0], -r[1]]))
+def _train(st:_State, task:_Regression, src, valid:_Validation|None, ckpt:_Checkpoint, comm:_Comm, show:_Progress|None):
+    "The training loop: one optimizer step per batch, then validation, history, progress, checkpoint, callback and the stopping rules."
+    cfg, integ = st.cfg, st.core.integrator
+    task.fixed = src.fixed
+    t0 = time.perf_counter()
+    for batch in _batches(src, st, cfg.iters):
+        i = st.done
+        integ.reset_nfe()
+        used_tol, used_lr = (st.tol.tol if st.tol is not None else None), st.step.opt.param_groups[0]['lr']
+        st.pending = (used_tol, t0, used_lr)   # what the history records of this step, should it be interrupted
+        st.step.step(_closure(st, task, batch, comm), _check_step(st, comm, i))   # finite loss and gradients, checked before the update
+        l = st.checked[0]
+        st.done, st.k = i + 1, st.k + 1
+        if st.lr_sched is not None: st.lr_sched.step()
+        if st.tol is not None: st.tol.step(l, integ)
+        v = valid(st, i) if valid is not None else None
+        st.hist.append(l, used_tol, integ.nfe, time.perf_counter() - t0, v, used_lr)
+        if show is not None: show(i + 1, l, used_tol, integ.nfe)
+        ckpt(st)
+        if cfg.callback is not None: cfg.callback(i, comm.model, st.hist)
+        reason = _converged(st.hist, st.checked, cfg.rtol, cfg.gtol) or (valid.stop(st) if valid is not None else None)
+        if reason is not None:
+            st.hist.stop_reason, st.hist.converged, st.hist.stopped_early = reason, reason.startswith('converged'), reason.startswith('early')
+            if show is not None: show(i + 1, l, used_tol, integ.nfe, end=True)
+            break
+        t0 = time.perf_counter()
 
-def fit(model:JacNet,                     # a JacNet, or one wrapped in DistributedDataParallel (several processes)
-        x=None,                           # inputs (N, d_in); or a re-iterable of (x, y) or (x, y, dydx) batches (a DataLoader)
-        y:Tensor|None=None,               # targets (N, d_out); None when `x` is a loader
-        iters:int=50,                     # iterations (optimizer steps), in all (a resumed fit continues up to it)
-        lr:float|None=None,               # learning rate (None: 1e-2 for Adam, 1 for L-BFGS)
-        tol:ToleranceSchedule|None=ToleranceSchedule(), # tolerance annealing (adaptive integrators only); None keeps the integrator's
-        progress:bool=True,               # print a progress bar to stderr (rank 0 only)
-        callback=None,                    # called as callback(i, model, history) after each iteration; may raise StopTraining
-        x0=None,                          # None keeps the model's x0; 'median': the coordinate-wise median of x; or a (d_in,) tensor
-        y0=None,                          # None keeps the model's y0; 'learn': a trained parameter; or a (d_out,) tensor
-        batch_size:int|None=None,         # None: full batch (the paper); else minibatches (of all processes together), reshuffled every epoch
-        val_frac:float=0.,                # fraction of the points held out to validate; the best weights are kept
-        patience:int|None=None,           # with validation: stop after this many validations without improvement
-        val_every:int|None=None,          # iterations between validations (default: one epoch)
-        lr_schedule=None,                 # None, 'cosine', or a function opt -> torch LR scheduler, stepped every iteration
-        dydx:Tensor|None=None,            # derivative data (N, d_out, d_in), or (N, d_out) when d_in = 1: adds a loss on J
-        dydx_weight:float=1.,             # weight of the derivative loss
-        penalty=None,                     # a function model -> scalar tensor added to the loss at every step (a regulariser)
-        seed:int|None=None,               # seeds fit's own generator (validation split, minibatch order); the global RNG is not used
-        val_data=None,                    # validation data: a pair (x, y) of tensors or a re-iterable of batches; the best weights are kept
-        checkpoint=None,                  # a file to write the training state to (rank 0 only): every `every` iterations and when the fit ends
-        every:int|None=None,              # iterations between checkpoints (None: only when the fit ends or is interrupted)
-        resume=None,                      # a checkpoint file to continue from
-        optimizer:str='adam',             # 'adam' (any data) or 'lbfgs' (full batch, one process: converges in few iterations)
-        loss:str|None=None,               # 'risk' (the paper's mean ‖ŷ − y‖) or 'mse'; None: 'risk' with Adam, 'mse' with L-BFGS (which needs a smooth loss)
-        rtol:float|None=None,             # stop when the loss changes by less than this (relative) over 20 iterations; None: 1e-5 with L-BFGS, off with Adam
-        gtol:float|None=None) -> History: # stop when no gradient entry exceeds this; None: off
+class _Before:
+    "The model as fit found it: its state, restored when the fit fails (except for non-finite values, which keep the last finite weights), and its integrator's tolerance, restored always (annealing is for training only)."
+    def __init__(self, core:JacNet):
+        self.core, self.state = core, {k: v.detach().clone() for k, v in core.state_dict().items()}
+        integ = core.integrator
+        self.tol = (integ.rtol, integ.atol) if integ.adaptive else None
+    def restore(self): self.core.load_state_dict(self.state)
+    def end(self):
+        self.core.y0.requires_grad_(False)
+        if self.tol is not None: self.core.integrator.set_tolerance(*self.tol)
+
+def _interrupted(st:_State, e:BaseException, show:_Progress|None):
+    "Ctrl-C or `StopTraining`: record the step taken but not yet logged, and say why the fit ended; the weights are kept."
+    h = st.hist
+    if len(h) < st.done:
+        tol, t0, lr = st.pending
+        h.append(st.checked[0], tol, st.core.integrator.nfe, time.perf_counter() - t0, None, lr)
+    h.interrupted = True
+    h.stop_reason = f"{type(e).__name__} after {st.done} iterations" + (f": {e}" if str(e) else "")
+    if show is not None:
+        show.stream.write(("\n" if show.tty else "") + f"fit: {h.stop_reason}; the model keeps its {'best validated' if st.best_state is not None else 'current'} weights\n")
+
+# %% ../nbs/07_train.ipynb #a9708eb1
+def fit(model:JacNet, x=None, y:Tensor|None=None, iters:int=50, lr:float|None=None, tol:ToleranceSchedule|None=ToleranceSchedule(),
+        progress:bool=True, callback=None, x0=None, y0=None, batch_size:int|None=None, val_frac:float=0., patience:int|None=None,
+        val_every:int|None=None, lr_schedule=None, dydx:Tensor|None=None, dydx_weight:float=1., penalty=None, seed:int|None=None,
+        val_data=None, checkpoint=None, every:int|None=None, resume=None, optimizer:str='adam', loss:str|None=None,
+        rtol:float|None=None, gtol:float|None=None) -> History:
     """Train `model` on (x, y), or on a loader of batches, and return the `History`.
 
     The loss is `loss` on the residuals (plus `dydx_weight` × the mean ‖J − dydx‖ with derivative data, plus `penalty(model)`),
@@ -453,179 +677,36 @@ def fit(model:JacNet,                     # a JacNet, or one wrapped in Distribu
     Returns a `History`: per-iteration loss, tolerance, evaluations (`nfe`), seconds, validation risk and learning rate; why the
     fit stopped (`stop_reason`) and whether it converged (`converged`).
     """
-    core, rank, world = (model.module, dist.get_rank(), dist.get_world_size()) if isinstance(model, DistributedDataParallel) else (model, 0, 1)
-    # ---- options: every one checked before anything changes
+    comm = _Comm(model); core = comm.core
     _check_types(x, y, dydx, core.x0.dtype)
-    if optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {optimizer!r}")
-    Step = OPTIMIZERS[optimizer]
-    loss_name = Step.loss if loss is None else loss
-    if loss_name not in LOSSES: raise ValueError(f"loss must be one of {sorted(LOSSES)} or None, got {loss!r}")
-    terms = LOSSES[loss_name]
-    iters = _number('iters', iters, lo_open=False, integer=True)
-    lr = _number('lr', lr, none=True)
-    rtol = _number('rtol', rtol, none=True) if rtol is not None or optimizer != 'lbfgs' else 1e-5
-    gtol = _number('gtol', gtol, none=True)
-    dydx_weight = _number('dydx_weight', dydx_weight, lo_open=False)
-    val_frac = _number('val_frac', val_frac, lo_open=False, hi=1.)
-    batch_size = _number('batch_size', batch_size, integer=True, none=True)
-    patience = _number('patience', patience, integer=True, none=True)
-    val_every = _number('val_every', val_every, integer=True, none=True)
-    every = _number('every', every, integer=True, none=True)
-    if seed is not None and not (isinstance(seed, numbers.Integral) and not isinstance(seed, bool)): raise ValueError(f"seed must be an integer or None, got {seed!r}")
-    if every is not None and checkpoint is None: raise ValueError("every needs a checkpoint file: pass checkpoint=PATH")
-    if penalty is not None and not callable(penalty): raise TypeError(f"penalty must be a function model -> scalar tensor, got {type(penalty).__name__}")
-    if callback is not None and not callable(callback): raise TypeError(f"callback must be a function (i, model, history), got {type(callback).__name__}")
-    if resume is not None and not os.path.exists(resume): raise FileNotFoundError(f"resume={str(resume)!r}: no such checkpoint file")
-    if Step.full_batch and (world > 1 or batch_size is not None or not isinstance(x, Tensor)):
-        raise ValueError(f"optimizer={optimizer!r} takes full-batch tensors in one process: for minibatches, loaders or several processes use optimizer='adam'")
-    g = torch.Generator()
-    if seed is not None: g.manual_seed(int(seed))
-    # ---- data
-    src, val_data, first = _data(core, x, y, dydx, batch_size, val_frac, val_data, g, rank, world)
-    val = None if val_data is None else _validation(val_data, core, rank, world)
-    if patience is not None and val is None: raise ValueError("patience needs a validation set: pass val_frac > 0 or val_data")
-    if val is not None and val_every is None:
-        if src.per_epoch is None: raise ValueError("the loader has no length: pass val_every (iterations between validations)")
-        val_every = src.per_epoch
-    ck = None
-    if resume is not None:
-        ck = torch.load(resume, map_location='cpu', weights_only=True)
-        want = dict(learn_y0=y0 == 'learn', world=world, batch_size=batch_size, seed=seed, val_frac=val_frac, optimizer=optimizer, loss=loss_name)
-        diff = [f"{k}={ck['config'].get(k)!r} there, {v!r} here" for k, v in want.items() if ck['config'].get(k) != v]
-        if diff: raise ValueError(f"resume={str(resume)!r} was written by a fit with other options: {'; '.join(diff)}")
-    if rank == 0 and first is not None and not suits_domain(core.domain, first[0], slack=2.):
-        warnings.warn(f"fit: the training inputs span [{first[0].min().item():.4g}, {first[0].max().item():.4g}], which does not suit the model's domain {core.domain}: "
-                      f"its network and grid are made for inputs near the domain. Build the model with domain=(min, max) of the inputs "
-                      f"(fit_default does this itself)", stacklevel=2)
-    integ = core.integrator
-    snapshot = {k: v.detach().clone() for k, v in core.state_dict().items()}  # restored if the fit fails for a reason other than non-finite values
-    saved_tol = (integ.rtol, integ.atol) if integ.adaptive else None
-    sched = copy.deepcopy(tol) if integ.adaptive else None
-    hist = History()
-    learn_y0, i, done, epoch, k = False, 0, 0, 0, 0
-    step = lr_sched = epoch_rng = best_state = prepared = None
-    best, bad = math.inf, 0
-    show = _Progress(iters) if progress and rank == 0 else None
-
-    def state(epoch_rng):  # everything a resumed fit needs to continue bitwise where this one is
-        return dict(version=2, step=done, epoch=epoch, k=k, epoch_rng=epoch_rng, model=core.state_dict(), optimizer=step.opt.state_dict(),
-                    lr_schedule=None if lr_sched is None else lr_sched.state_dict(), tol=None if sched is None else sched.tol,
-                    history=asdict(hist), best=best, bad=bad, best_state=best_state,
-                    config=dict(learn_y0=learn_y0, world=world, batch_size=batch_size, seed=seed, val_frac=val_frac, optimizer=optimizer, loss=loss_name))
-    def save(epoch_rng):
-        if checkpoint is None or rank != 0 or step is None: return
-        tmp = f"{checkpoint}.tmp"
-        torch.save(state(epoch_rng), tmp); os.replace(tmp, checkpoint)  # never a half-written checkpoint
-
-    def check(l:Tensor):  # the step's one host read: the loss and each gradient's largest entry (finite exactly when the gradient is)
-        stat = torch.stack([l.detach(), *_largest([p.grad for p in params if p.grad is not None], l)])
-        if world > 1: dist.all_reduce(stat); stat /= world  # the global loss (the gradients are the same on every rank)
-        vals = stat.tolist()
-        if not math.isfinite(vals[0]): raise TrainingError(f"the loss became {vals[0]} at iteration {i}")
-        if not all(map(math.isfinite, vals[1:])): raise TrainingError(f"non-finite gradients at iteration {i} (the loss was {vals[0]:.4g})")
-        checked[:] = [vals[0], max(vals[1:], default=0.)]
-
+    cfg = _Config(iters, lr, tol, progress, callback, x0, y0, batch_size, val_frac, patience, val_every, lr_schedule, dydx_weight, penalty,
+                  seed, checkpoint, every, resume, optimizer, loss, rtol, gtol)
+    cfg.check_data(x, comm.world)
+    g = torch.Generator() if seed is None else torch.Generator().manual_seed(int(seed))
+    src, val_data, first = _data(core, x, y, dydx, cfg.batch_size, cfg.val_frac, val_data, g, comm.rank, comm.world)
+    task = _Regression(comm, cfg)
+    valid = _Validation.of(val_data, task, src, cfg)
+    ck = cfg.checkpoint_to_resume(isinstance(y0, str) and y0 == 'learn', comm.world)   # every option checked: from here on the model changes
+    ckpt, show, st = _Checkpoint(checkpoint, cfg.every, comm), _Progress(cfg.iters) if progress and comm.rank == 0 else None, None
+    before = _Before(core)
     try:
-        if ck is None:
-            if first is None and (x0 is not None or y0 is not None):  # a loader: look at its first batch
-                xb, yb, _ = _batch(next(iter(x)), core)
-                first = (xb, yb)
-            learn_y0 = _initial_condition(core, *first, x0, y0) if first is not None else False
-            if world > 1:  # every rank starts from rank 0's initial condition
-                dist.broadcast(core.x0, 0); dist.broadcast(core.y0, 0)
-            if rank == 0 and first is not None:
-                _warn_direction(core, *first)
-                if not learn_y0: _warn_anchor(core, *first)
-        else:
-            core.load_state_dict(ck['model']); learn_y0 = ck['config']['learn_y0']
-        if src.lo is not None: _record_range(core, src.lo, src.hi, world)   # in-memory data: its range is known now
-        if sched is not None: sched.reset(integ)
-        params = list(core.parameters())
-        if learn_y0: params.append(core.y0.requires_grad_(True))  # a buffer: DDP does not average its gradient, fit does
-        step = Step(params, lr)
-        lr_sched = _scheduler(step.opt, lr_schedule, iters)
-        resume_rng, checked = None, []
-        if ck is not None:
-            step.opt.load_state_dict(ck['optimizer'])
-            if lr_sched is not None and ck['lr_schedule'] is not None: lr_sched.load_state_dict(ck['lr_schedule'])
-            if sched is not None and ck['tol'] is not None: sched.tol = ck['tol']; integ.set_tolerance(sched.tol)
-            hist = History(**{f.name: ck['history'][f.name] for f in fields(History) if f.name in ck['history']})
-            hist.interrupted, hist.stop_reason, hist.converged = False, None, None
-            best, bad, best_state = ck['best'], ck['bad'], ck['best_state']
-            i = done = ck['step']; epoch, k, resume_rng = ck['epoch'], ck['k'], ck['epoch_rng']
-        batches = None
-        while i < iters:
-            if batches is None:  # a new epoch (or the resumed one)
-                if resume_rng is not None: src.set_rng_state(resume_rng); epoch_rng, resume_rng = resume_rng, None
-                else: epoch_rng = src.rng_state()
-                batches = src.epoch(epoch, skip=k)
-            t0 = time.perf_counter()
-            try: xb, yb, db, total = next(batches)
-            except StopIteration:
-                if k == 0: raise ValueError("the training data gave no batches") from None
-                batches, epoch, k = None, epoch + 1, 0
-                continue
-            integ.reset_nfe()
-            used_tol = sched.tol if sched is not None else None
-            if src.fixed and model is core and prepared is None: prepared = core.prepare(xb)   # the same points every step: precompute
-            scale = None if total is None or world == 1 else world / total  # DDP averages over ranks: scaled sums give the global mean
-            def closure():
-                for p in params: p.grad = None  # opt.zero_grad(), without its per-call overhead
-                err = terms((prepared() if prepared is not None else model(xb)) - yb)
-                l = err.mean() if scale is None else err.sum() * scale
-                if db is not None:
-                    dj = terms((core.jacobian(xb) - db).flatten(1))     # the same loss on J as on the values
-                    l = l + dydx_weight * (dj.mean() if scale is None else dj.sum() * scale)
-                if penalty is not None:
-                    pen = penalty(core)
-                    if not (isinstance(pen, Tensor) and pen.ndim == 0): raise ValueError(f"penalty must return a scalar tensor, got {pen!r:.60}")
-                    l = l + pen
-                l.backward()
-                if learn_y0 and world > 1: dist.all_reduce(core.y0.grad); core.y0.grad /= world
-                return l
-            used_lr = step.opt.param_groups[0]['lr']
-            step.step(closure, check)  # finite loss and gradients, checked before the update
-            l = checked[0]
-            done, k = i + 1, k + 1
-            if lr_sched is not None: lr_sched.step()
-            if sched is not None: sched.step(l, integ)
-            v = None
-            if val is not None and ((i + 1) % val_every == 0 or i + 1 == iters):
-                v = _val_risk(core, val, world)
-                if v < best: best, bad, hist.best_iter = v, 0, i
-                else: bad += 1
-                if v <= best: best_state = copy.deepcopy(core.state_dict())
-            hist.append(l, used_tol, integ.nfe, time.perf_counter() - t0, v, used_lr)
-            if show is not None: show(i + 1, l, used_tol, integ.nfe)
-            if every is not None and done % every == 0 and done < iters: save(epoch_rng)
-            if callback is not None: callback(i, model, hist)
-            i += 1
-            reason = _converged(hist, checked, rtol, gtol)
-            if patience is not None and bad >= patience: reason = f"early stopping: no better validation in {patience} validations"
-            if reason is not None:
-                hist.stop_reason = reason
-                hist.converged, hist.stopped_early = reason.startswith('converged'), reason.startswith('early')
-                if show is not None: show(i, l, used_tol, integ.nfe, end=True)
-                break
-        save(epoch_rng)
+        if ck is not None: core.load_state_dict(ck['model'])
+        learn_y0 = task.begin(x, first) if ck is None else ck['config']['learn_y0']
+        task.record_range(src)                                                  # in-memory data: its range is known now
+        st = _State(core, cfg, learn_y0)
+        if ck is not None: st.load_state_dict(ck)
+        _train(st, task, src, valid, ckpt, comm, show)
+        ckpt.save(st)
     except (KeyboardInterrupt, StopTraining) as e:
-        if len(hist) < done: hist.append(checked[0], used_tol, integ.nfe, time.perf_counter() - t0, None, used_lr)  # stepped, not yet recorded
-        hist.interrupted = True
-        hist.stop_reason = f"{type(e).__name__} after {done} iterations" + (f": {e}" if str(e) else "")
-        save(epoch_rng)
-        if show is not None: sys.stderr.write(("\n" if show.tty else "") + f"fit: {hist.stop_reason}; the model keeps its {'best validated' if best_state is not None else 'current'} weights\n")
-    except TrainingError:  # keep the last finite weights: those the failing iteration started from
-        core.y0.requires_grad_(False)
-        if done == 0 or not _finite(core.state_dict().values()): core.load_state_dict(snapshot)   # nothing learned yet: the model as it came
+        if st is None: raise
+        _interrupted(st, e, show); ckpt.save(st)
+    except TrainingError:   # keep the last finite weights: those the failing iteration started from
+        if st is None or st.done == 0 or not _finite(core.state_dict().values()): before.restore()
         raise
     except BaseException:
-        core.y0.requires_grad_(False)
-        core.load_state_dict(snapshot)
-        raise
-    finally:
-        core.y0.requires_grad_(False)
-        if saved_tol is not None: integ.set_tolerance(*saved_tol)  # annealing is for training only
-    if best_state is not None: core.load_state_dict(best_state)
-    if isinstance(src, _LoaderBatches) and src.lo is not None: _record_range(core, src.lo, src.hi, world)  # the batches seen
-    if hist.stop_reason is None and not hist.interrupted: _judge(hist, optimizer, iters, rank)
-    return hist
+        before.restore(); raise
+    finally: before.end()
+    if st.best_state is not None: core.load_state_dict(st.best_state)
+    if isinstance(src, _LoaderBatches): task.record_range(src)                  # the batches seen
+    if st.hist.stop_reason is None and not st.hist.interrupted: _judge(st.hist, cfg.optimizer, cfg.iters, comm.rank)
+    return st.hist
