@@ -5,7 +5,7 @@
 # %% ../nbs/07_train.ipynb #86156b42
 from __future__ import annotations
 import copy, math, numbers, os, sys, time, warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, asdict, fields
 import torch
 from torch import Tensor
@@ -269,7 +269,7 @@ class _TensorBatches:
         for k in range(skip, self.per_epoch):
             gi = order[k * self.bs:(k + 1) * self.bs]
             i = gi[self.rank::self.world] if self.world > 1 else gi
-            yield self.x[i], self.y[i], None if self.dydx is None else self.dydx[i], len(gi)
+            yield self.x[i], None if self.y is None else self.y[i], None if self.dydx is None else self.dydx[i], len(gi)
 
 def _batch(b, model:JacNet, what:str='batch'):
     "A loader's batch `(x, y)` or `(x, y, dydx)`, checked (on the host) and moved to the model's device."
@@ -286,10 +286,10 @@ def _batch(b, model:JacNet, what:str='batch'):
 
 class _LoaderBatches:
     "The batches of a re-iterable (a `DataLoader`, a list), one pass per epoch; a sampler's `set_epoch` is called, as DDP expects."
-    def __init__(self, data, model:JacNet):
+    def __init__(self, data, batch:Callable):  # batch: the task's reader of one batch, b -> (x, y, dydx)
         if isinstance(data, Iterator) or not isinstance(data, Iterable):  # without calling iter(): a DataLoader would start its workers
             raise TypeError(f"the training data must be re-iterable (a DataLoader, a list of batches), not {type(data).__name__}: a one-pass iterator or generator cannot run several epochs")
-        self.data, self.model = data, model
+        self.data, self.batch = data, batch
         self.fixed, self.lo, self.hi = False, None, None   # the batches change; lo, hi: the smallest and largest inputs seen
         try: self.per_epoch = len(data)
         except TypeError: self.per_epoch = None
@@ -307,7 +307,7 @@ class _LoaderBatches:
             if hasattr(obj, 'set_epoch'): obj.set_epoch(e)
         for k, b in enumerate(self.data):
             if k < skip: continue
-            xb, yb, db = _batch(b, self.model)
+            xb, yb, db = self.batch(b)
             lo, hi = xb.detach().min(0).values, xb.detach().max(0).values   # the inputs' range, over every batch seen (a resumed fit too)
             self.lo, self.hi = (lo, hi) if self.lo is None else (torch.minimum(self.lo, lo), torch.maximum(self.hi, hi))
             yield xb, yb, db, None
@@ -324,27 +324,24 @@ def _validation(val, model:JacNet, rank:int, world:int):
     return val
 
 # %% ../nbs/07_train.ipynb #4554fdcb
-def _data(core:JacNet, x, y, dydx, batch_size, val_frac, val_data, g, rank:int, world:int):
-    "fit's data source: (the training batches, the validation data, the training points `(x, y)` that x0='median' and y0='learn' look at, or None for a loader)."
+def _data(task, x, y, dydx, cfg, val_data, g:torch.Generator, comm):
+    "fit's data source: (the training batches, the validation data, the training points `(x, y)` that x0='median' and y0='learn' look at, or None for a loader); the task checks the points."
     if isinstance(x, Tensor):
-        if y is None: raise ValueError("y is missing: pass fit(model, x, y) with tensors, or fit(model, loader) with a loader of (x, y) batches")
-        x = check_points(x, core.d_in, 'x', core.x0)
-        y = check_points(y, core.d_out, 'y', core.y0)
+        x, y, dydx = task.points(x, y, dydx)
         n = x.shape[0]
-        if n != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {n} and {y.shape[0]}")
-        if dydx is not None: dydx = _check_dydx(dydx, core, n)
-        perm = torch.randperm(n, generator=g).to(x.device) if val_frac > 0 else torch.arange(n, device=x.device)
-        n_val = int(round(val_frac * n))
-        if val_frac > 0 and not 1 <= n_val < n: raise ValueError(f"val_frac={val_frac} leaves {n_val} of {n} points for validation: need at least one on each side")
-        if val_frac > 0 and val_data is not None: raise ValueError("pass either val_frac or val_data, not both")
+        perm = torch.randperm(n, generator=g).to(x.device) if cfg.val_frac > 0 else torch.arange(n, device=x.device)
+        n_val = int(round(cfg.val_frac * n))
+        if cfg.val_frac > 0 and not 1 <= n_val < n: raise ValueError(f"val_frac={cfg.val_frac} leaves {n_val} of {n} points for validation: need at least one on each side")
+        if cfg.val_frac > 0 and val_data is not None: raise ValueError("pass either val_frac or val_data, not both")
         tr, va = perm[n_val:], perm[:n_val]
-        src = _TensorBatches(x, y, dydx, tr, len(tr) if batch_size is None else batch_size, g, rank, world)
-        return src, (x[va], y[va]) if n_val else val_data, (x[tr], y[tr])
+        pick = lambda t, i: None if t is None else t[i]
+        src = _TensorBatches(x, y, dydx, tr, len(tr) if cfg.batch_size is None else cfg.batch_size, g, comm.rank, comm.world)
+        return src, (x[va], pick(y, va)) if n_val else val_data, (x[tr], pick(y, tr))
     if x is None: raise ValueError("no training data: pass fit(model, x, y) or fit(model, loader)")
-    for name, v in (('dydx', dydx), ('batch_size', batch_size)):
+    for name, v in (('dydx', dydx), ('batch_size', cfg.batch_size)):
         if v is not None: raise ValueError(f"{name} belongs to in-memory tensors: with a loader, put it in the batches (its batch size, (x, y, dydx) batches)")
-    if val_frac: raise ValueError("val_frac splits in-memory tensors: with a loader, pass val_data")
-    return _LoaderBatches(x, core), val_data, None
+    if cfg.val_frac: raise ValueError("val_frac splits in-memory tensors: with a loader, pass val_data")
+    return _LoaderBatches(x, task.batch), val_data, None
 
 class _Comm:
     "fit's communicator: sums, means, minima and broadcasts over the processes of a `DistributedDataParallel` job; in one process each leaves its tensor as it is."
@@ -376,6 +373,7 @@ class _Config:
     def __post_init__(self):
         if self.optimizer not in OPTIMIZERS: raise ValueError(f"optimizer must be one of {sorted(OPTIMIZERS)}, got {self.optimizer!r}")
         self.Step = OPTIMIZERS[self.optimizer]
+        self.loss_given = self.loss is not None
         if self.loss is None: self.loss = self.Step.loss
         elif self.loss not in LOSSES: raise ValueError(f"loss must be one of {sorted(LOSSES)} or None, got {self.loss!r}")
         self.iters = _number('iters', self.iters, lo_open=False, integer=True)
@@ -413,8 +411,19 @@ class _Regression:
     "What fit learns for a `JacNet`: the targets' values (and derivative data); it sets the initial condition, warns about the data, and gives the loss and the validation risk."
     def __init__(self, comm:_Comm, cfg:_Config):
         self.comm, self.model, self.core, self.cfg = comm, comm.model, comm.core, cfg
-        self.terms = LOSSES[cfg.loss]
+        self.terms, self.integrator, self.dtype = LOSSES[cfg.loss], comm.core.integrator, comm.core.x0.dtype
         self.prepared = None
+
+    def points(self, x:Tensor, y, dydx):
+        "In-memory data `(x, y, dydx)`, checked."
+        core = self.core
+        if y is None: raise ValueError("y is missing: pass fit(model, x, y) with tensors, or fit(model, loader) with a loader of (x, y) batches")
+        x, y = check_points(x, core.d_in, 'x', core.x0), check_points(y, core.d_out, 'y', core.y0)
+        if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {x.shape[0]} and {y.shape[0]}")
+        return x, y, None if dydx is None else _check_dydx(dydx, core, x.shape[0])
+
+    def batch(self, b, what:str='batch'): return _batch(b, self.core, what)
+    def validation(self, val): return _validation(val, self.core, self.comm.rank, self.comm.world)
 
     def begin(self, x, first) -> bool:
         "Apply x0 / y0 (from the first batch of a loader), warn about the data; returns whether y0 is learned."
@@ -448,7 +457,7 @@ class _Regression:
             if isinstance(val, list) and len(val) == 1 and self.comm.world == 1: return risk(core(val[0][0]), val[0][1]).item()
             s = torch.zeros(2, dtype=core.x0.dtype, device=core.x0.device)
             for b in val:
-                xb, yb, _ = _batch(b, core, 'validation batch')
+                xb, yb, _ = self.batch(b, 'validation batch')
                 s += torch.stack([_norms(core(xb) - yb).sum(), s.new_tensor(float(xb.shape[0]))])
             tot, cnt = self.comm.sum(s).tolist()
         if cnt == 0: raise ValueError("the validation data gave no points")
@@ -460,14 +469,75 @@ class _Regression:
         r = self.comm.min(torch.stack([src.lo, -src.hi]).to(self.core.x_range))
         with torch.no_grad(): self.core.x_range.copy_(torch.stack([r[0], -r[1]]))
 
+class _Uncounted:
+    "The integrator of a model that integrates nothing (a flow): not adaptive, no evaluations to count."
+    adaptive, nfe = False, 0
+    def reset_nfe(self): pass
+
+class _Density:
+    "What fit learns for a density model (a `Flow`: a module with `log_prob`): points x alone, or `(x, context)` batches for a conditional flow; the loss and the validation risk are the mean negative log-likelihood."
+    def __init__(self, comm:_Comm, cfg:_Config):
+        self.comm, self.model, self.core, self.cfg = comm, comm.model, comm.core, cfg
+        self.integrator, self.prepared = _Uncounted(), None
+        self.like = next(iter([*comm.core.buffers(), *comm.core.parameters()]))
+        self.dtype, self.context = self.like.dtype, getattr(comm.core, 'context', 0)
+        for name in ('x0', 'y0', 'loss'):
+            if getattr(cfg, name) is not None and (name != 'loss' or cfg.loss_given):
+                raise ValueError(f"{name} is an option of regression: a density model is trained on its negative log-likelihood, from x alone")
+
+    def _x(self, t, name:str) -> Tensor: return check_points(t, getattr(self.core, 'features', t.shape[-1] if isinstance(t, Tensor) else 0), name, self.like)
+
+    def points(self, x:Tensor, y, dydx):
+        if y is not None or dydx is not None: raise ValueError("a density model learns from points alone: fit(flow, x), without y or dydx")
+        if self.context: raise ValueError("a conditional flow learns from (x, context) pairs: pass a loader of (x, context) batches")
+        return self._x(x, 'x'), None, None
+
+    def batch(self, b, what:str='batch'):
+        "A batch: a tensor x, or a tuple `(x,)` or `(x, context)` (what a `TensorDataset`'s loader gives)."
+        b = (b,) if isinstance(b, Tensor) else b
+        if not (isinstance(b, (tuple, list)) and len(b) in (1, 2)): raise TypeError(f"each {what} must be a tensor x, or a tuple (x,) or (x, context), got {type(b).__name__}")
+        xb = self._x(b[0], f'x in a {what}')
+        cb = b[1] if len(b) == 2 else None
+        if (cb is None) != (not self.context): raise ValueError(f"each {what} must {'carry' if self.context else 'not carry'} a context: the flow has context={self.context}")
+        if cb is not None: cb = check_points(cb, self.context, f'context in a {what}', self.like)
+        return xb, cb, None
+
+    def validation(self, val):
+        if isinstance(val, Tensor): return [(val,)]
+        if isinstance(val, tuple) and len(val) == 2 and isinstance(val[0], Tensor) and val[1] is None: return [(val[0],)]   # fit's own split
+        if isinstance(val, Iterator) or not isinstance(val, Iterable): raise TypeError(f"val_data must be a tensor or a re-iterable of batches, not {type(val).__name__}")
+        return val
+
+    def begin(self, x, first) -> bool: return False
+    def record_range(self, src): pass
+
+    def loss(self, xb:Tensor, cb:Tensor|None, db, total:int|None, fixed:bool) -> Tensor:
+        lp = self.model(xb, cb) if self.model is not self.core else self.core.log_prob(xb, cb)   # DDP needs its forward: a flow's forward is log_prob
+        return -(lp.mean() if total is None or self.comm.world == 1 else lp.sum() * (self.comm.world / total))
+
+    def val_risk(self, val) -> float:
+        with torch.no_grad():
+            s = torch.zeros(2, dtype=self.dtype, device=self.like.device)
+            for b in val:
+                xb, cb, _ = self.batch(b, 'validation batch')
+                s += torch.stack([-self.core.log_prob(xb, cb).sum(), s.new_tensor(float(xb.shape[0]))])
+            tot, cnt = self.comm.sum(s).tolist()
+        if cnt == 0: raise ValueError("the validation data gave no points")
+        return tot / cnt
+
+def _task(comm:_Comm, cfg:_Config):
+    "The part that knows what is learned: regression for a `JacNet`, density estimation for a model with `log_prob` (a `Flow`)."
+    if isinstance(comm.core, JacNet): return _Regression(comm, cfg)
+    if callable(getattr(comm.core, 'log_prob', None)): return _Density(comm, cfg)
+    raise TypeError(f"fit trains a JacNet (regression) or a density model with log_prob (a Flow), got {type(comm.core).__name__}")
+
 class _State:
     "What a fit has done: iterations, epoch and batch, the history, the best validated weights, the optimizer and schedules; `state_dict()` is a checkpoint and `load_state_dict` resumes from one bitwise."
-    def __init__(self, core:JacNet, cfg:_Config, learn_y0:bool):
-        self.core, self.cfg, self.learn_y0 = core, cfg, learn_y0
+    def __init__(self, core, integ, cfg:_Config, learn_y0:bool):
+        self.core, self.integ, self.cfg, self.learn_y0 = core, integ, cfg, learn_y0
         self.params = list(core.parameters()) + ([core.y0.requires_grad_(True)] if learn_y0 else [])   # y0, a buffer: DDP does not average its gradient, fit does
         self.step = cfg.Step(self.params, cfg.lr)
         self.lr_sched = _scheduler(self.step.opt, cfg.lr_schedule, cfg.iters)
-        integ = core.integrator
         self.tol = copy.deepcopy(cfg.tol) if integ.adaptive and cfg.tol is not None else None
         if self.tol is not None: self.tol.reset(integ)
         self.hist, self.done, self.epoch, self.k, self.epoch_rng, self.resume_rng = History(), 0, 0, 0, None, None
@@ -482,7 +552,7 @@ class _State:
     def load_state_dict(self, ck:dict):
         self.step.opt.load_state_dict(ck['optimizer'])
         if self.lr_sched is not None and ck['lr_schedule'] is not None: self.lr_sched.load_state_dict(ck['lr_schedule'])
-        if self.tol is not None and ck['tol'] is not None: self.tol.tol = ck['tol']; self.core.integrator.set_tolerance(self.tol.tol)
+        if self.tol is not None and ck['tol'] is not None: self.tol.tol = ck['tol']; self.integ.set_tolerance(self.tol.tol)
         self.hist = History(**{f.name: ck['history'][f.name] for f in fields(History) if f.name in ck['history']})
         self.hist.interrupted, self.hist.stop_reason, self.hist.converged = False, None, None
         self.best, self.bad, self.best_state = ck['best'], ck['bad'], ck['best_state']
@@ -513,7 +583,7 @@ class _Validation:
         if every is None:
             if src.per_epoch is None: raise ValueError("the loader has no length: pass val_every (iterations between validations)")
             every = src.per_epoch
-        return cls(_validation(val_data, task.core, task.comm.rank, task.comm.world), task, every, cfg.patience)
+        return cls(task.validation(val_data), task, every, cfg.patience)
 
     def __call__(self, st:_State, i:int) -> float|None:
         if (i + 1) % self.every and i + 1 != st.cfg.iters: return None
@@ -585,7 +655,7 @@ def _judge(hist:History, optimizer:str, iters:int, rank:int):
 
 def _train(st:_State, task:_Regression, src, valid:_Validation|None, ckpt:_Checkpoint, comm:_Comm, show:_Progress|None):
     "The training loop: one optimizer step per batch, then validation, history, progress, checkpoint, callback and the stopping rules."
-    cfg, integ = st.cfg, st.core.integrator
+    cfg, integ = st.cfg, st.integ
     task.fixed = src.fixed
     t0 = time.perf_counter()
     for batch in _batches(src, st, cfg.iters):
@@ -612,21 +682,20 @@ def _train(st:_State, task:_Regression, src, valid:_Validation|None, ckpt:_Check
 
 class _Before:
     "The model as fit found it: its state, restored when the fit fails (except for non-finite values, which keep the last finite weights), and its integrator's tolerance, restored always (annealing is for training only)."
-    def __init__(self, core:JacNet):
-        self.core, self.state = core, {k: v.detach().clone() for k, v in core.state_dict().items()}
-        integ = core.integrator
+    def __init__(self, core, integ):
+        self.core, self.integ, self.state = core, integ, {k: v.detach().clone() for k, v in core.state_dict().items()}
         self.tol = (integ.rtol, integ.atol) if integ.adaptive else None
     def restore(self): self.core.load_state_dict(self.state)
     def end(self):
-        self.core.y0.requires_grad_(False)
-        if self.tol is not None: self.core.integrator.set_tolerance(*self.tol)
+        if isinstance(getattr(self.core, 'y0', None), Tensor): self.core.y0.requires_grad_(False)
+        if self.tol is not None: self.integ.set_tolerance(*self.tol)
 
 def _interrupted(st:_State, e:BaseException, show:_Progress|None):
     "Ctrl-C or `StopTraining`: record the step taken but not yet logged, and say why the fit ended; the weights are kept."
     h = st.hist
     if len(h) < st.done:
         tol, t0, lr = st.pending
-        h.append(st.checked[0], tol, st.core.integrator.nfe, time.perf_counter() - t0, None, lr)
+        h.append(st.checked[0], tol, st.integ.nfe, time.perf_counter() - t0, None, lr)
     h.interrupted = True
     h.stop_reason = f"{type(e).__name__} after {st.done} iterations" + (f": {e}" if str(e) else "")
     if show is not None:
@@ -678,22 +747,22 @@ def fit(model:JacNet, x=None, y:Tensor|None=None, iters:int=50, lr:float|None=No
     fit stopped (`stop_reason`) and whether it converged (`converged`).
     """
     comm = _Comm(model); core = comm.core
-    _check_types(x, y, dydx, core.x0.dtype)
     cfg = _Config(iters, lr, tol, progress, callback, x0, y0, batch_size, val_frac, patience, val_every, lr_schedule, dydx_weight, penalty,
                   seed, checkpoint, every, resume, optimizer, loss, rtol, gtol)
+    task = _task(comm, cfg)
+    _check_types(x, y, dydx, task.dtype)
     cfg.check_data(x, comm.world)
     g = torch.Generator() if seed is None else torch.Generator().manual_seed(int(seed))
-    src, val_data, first = _data(core, x, y, dydx, cfg.batch_size, cfg.val_frac, val_data, g, comm.rank, comm.world)
-    task = _Regression(comm, cfg)
+    src, val_data, first = _data(task, x, y, dydx, cfg, val_data, g, comm)
     valid = _Validation.of(val_data, task, src, cfg)
     ck = cfg.checkpoint_to_resume(isinstance(y0, str) and y0 == 'learn', comm.world)   # every option checked: from here on the model changes
     ckpt, show, st = _Checkpoint(checkpoint, cfg.every, comm), _Progress(cfg.iters) if progress and comm.rank == 0 else None, None
-    before = _Before(core)
+    before = _Before(core, task.integrator)
     try:
         if ck is not None: core.load_state_dict(ck['model'])
         learn_y0 = task.begin(x, first) if ck is None else ck['config']['learn_y0']
         task.record_range(src)                                                  # in-memory data: its range is known now
-        st = _State(core, cfg, learn_y0)
+        st = _State(core, task.integrator, cfg, learn_y0)
         if ck is not None: st.load_state_dict(ck)
         _train(st, task, src, valid, ckpt, comm, show)
         ckpt.save(st)
