@@ -83,8 +83,6 @@ class Integrator:
     "Interface: integrate a batched integrand over t in [0, 1]."
     adaptive: bool = False  # has a tolerance that `set_tolerance` changes
     nfe: int = 0            # integrand evaluations since the last `reset_nfe`
-    preserving: bool = False  # 1-D: the computed map's slope is everywhere a convex combination of values of J (`slope_range` gives its exact range)
-    has_inverse: bool = False # 1-D: `invert(jac, x0, y0, y)` solves the computed map in closed form
 
     def integrate(self, g:Callable[[Tensor], Tensor], y0:Tensor, params:Sequence[Tensor]=()) -> Tensor:
         "y0 + ∫₀¹ g(t) dt, where `g` maps times `(T,)` to `(T, *y0.shape)`; `params`: the tensors g depends on, or a function returning them."

@@ -14,7 +14,104 @@ from .integrate import Integrator, ODEIntegrator, StraightPath, AxisPath, line_i
 from .quadrature import GaussLegendre, PiecewiseLinear
 
 # %% auto #0
-__all__ = ['ExtrapolationWarning', 'suits_domain', 'JacNet', 'certify', 'nearest_anchor', 'check_structure']
+__all__ = ['EVALUATORS', 'Evaluator', 'PrimitiveEvaluator', 'GridEvaluator', 'ODEEvaluator', 'QuadratureEvaluator',
+           'evaluator_for', 'ExtrapolationWarning', 'suits_domain', 'JacNet', 'certify', 'nearest_anchor',
+           'check_structure', 'check_evaluator']
+
+# %% ../nbs/05_model.ipynb #eb9db501
+class Evaluator:
+    """How a `JacNet` computes ŷ(x) on one route, with the integrator it evaluates by: the J it hands that integrator (`field`), the values
+    (`value`), the values at fixed points while the weights change (`prepare`), an inverse of its own when it has one (`inverse`), and what
+    holds for the values it computes (`certify`). One subclass per route; `EVALUATORS` lists them and `evaluator_for` takes the first that applies."""
+    name = route = ''
+    def __init__(self, model, integ:Integrator): self.model, self.integ = model, integ
+
+    @classmethod
+    def applies(cls, model, integ:Integrator, line:bool) -> bool:
+        "Whether this evaluator computes `model` with `integ` (`line`: the line integral is asked for, not the model's own route)."
+        raise NotImplementedError
+
+    def field(self) -> Callable[[Tensor], Tensor]:
+        "J as the integrator gets it: by default at arbitrary points in calls of a fixed size (each value independent of the batch)."
+        return self.model._jacobian
+
+    def value(self, x:Tensor) -> Tensor:
+        "ŷ at checked points `x` `(N, d_in)`: y0 + the line integral of J from x0."
+        m = self.model
+        return line_integral(self.field(), m.x0, x, m.y0, self.integ, m.path, m.parameters)
+
+    def prepare(self, x:Tensor) -> Callable[[], Tensor]:
+        "ŷ at fixed points as a function, what depends on the points only computed once."
+        m = self.model
+        return self.integ.prepare(self.field(), m.x0, x, m.y0, m.path, m.parameters)
+
+    def inverse(self, y:Tensor, max_iter:int) -> Tensor|None:
+        "x with ŷ(x) = y by a method of this route's own, or None: the model then solves its computed map (Newton, bisection in 1-D)."
+        return None
+
+    def certify(self) -> dict:
+        "What holds for `value`: `holds` ('computed map', 'exact integral only', 'J only' or 'violated') and `why`, with the figures behind them."
+        if self.model.d_in == 1 or self.model.structure.conservative:
+            return dict(holds='exact integral only', why=f"{self.integ!r} integrates each point separately: its error is not bounded by the structure's constraint")
+        return dict(holds='J only', why="the structure constrains J pointwise; J is not a Jacobian field in more than one dimension, so the integral depends on the path")
+
+class PrimitiveEvaluator(Evaluator):
+    "The structure's closed-form primitive P: ŷ = y0 + P(x) − P(x0) (`ConvexPotential`, `Triangular`); the guarantee holds for the computed map in every dimension."
+    name = route = 'primitive'
+    @classmethod
+    def applies(cls, model, integ, line): return not line and model.evaluation == 'auto' and model.structure.has_primitive
+    def value(self, x): return self.model._primitive(x)
+    def prepare(self, x): return lambda: self.model._primitive(x)
+    def inverse(self, y, max_iter):
+        m, s = self.model, self.model.structure
+        return s.invert(m._net, y - m.y0 + s.primitive(m._net, m.x0[None]), max_iter) if s.has_inverse else None
+    def certify(self): return dict(holds='computed map', why="evaluated by the structure's closed-form primitive: the guarantee holds for the computed map in every dimension")
+
+class GridEvaluator(Evaluator):
+    "1-D on the structure-preserving grid (`PiecewiseLinear`): J at the nodes, interpolated linearly and integrated exactly, so the computed map's slope is everywhere a convex combination of node values of J."
+    name, route = 'grid', 'integral'
+    @classmethod
+    def applies(cls, model, integ, line): return model.d_in == 1 and isinstance(integ, PiecewiseLinear)
+    def field(self): return self.model._node_jacobian              # float64, a margin inside the slope bounds
+    def prepare(self, x):                                          # training needs neither float64 nodes nor the margin's clamp: J in the weights' dtype, its gradient flowing everywhere
+        m = self.model
+        return self.integ.prepare(m._grid_jacobian, m.x0, x, m.y0, m.path, m.parameters)
+    def inverse(self, y, max_iter):
+        m = self.model
+        return self.integ.invert(self.field(), m.x0, m.y0, y)      # closed form per cell, on the computed map
+    def certify(self):
+        m, integ = self.model, self.integ
+        lo, hi = integ.slope_range(self.field(), m.x0.dtype, m.x0.device)          # the computed map's slopes
+        jlo, jhi = integ.slope_range(m._grid_jacobian, m.x0.dtype, m.x0.device)    # the structure's own J at the nodes
+        L, H = m.structure.slope_bounds
+        bad = [f"J falls to {jlo.min().item():.6g} < declared lower bound {L:g}"] * bool((jlo < L).any()) + \
+              [f"J reaches {jhi.max().item():.6g} > declared upper bound {H:g}"] * bool((jhi > H).any())
+        return dict(violations=bad, slope_min=lo.tolist(), slope_max=hi.tolist(), increasing=bool((lo > 0).all()),
+                    lipschitz=max(lo.abs().max().item(), hi.abs().max().item()), holds='violated' if bad else 'computed map',
+                    why="1-D, structure-preserving integration: the slope of the computed map is everywhere a convex combination of J at the grid nodes")
+
+class ODEEvaluator(Evaluator):
+    "An ODE solve per point (`ODEIntegrator`, the paper's route): an adaptive solver gets J in one call as it comes (its steps depend on the batch anyway)."
+    name, route = 'ode', 'integral'
+    @classmethod
+    def applies(cls, model, integ, line): return isinstance(integ, ODEIntegrator)
+    def field(self): return self.model._grid_jacobian if self.integ.adaptive else self.model._jacobian
+
+class QuadratureEvaluator(Evaluator):
+    "A fixed quadrature rule per point (`GaussLegendre`, or any other `Integrator`): J in calls of a fixed size."
+    name, route = 'quadrature', 'integral'
+    @classmethod
+    def applies(cls, model, integ, line): return True
+
+EVALUATORS = [PrimitiveEvaluator, GridEvaluator, ODEEvaluator, QuadratureEvaluator]  # in order of preference: the first that applies evaluates
+
+def evaluator_for(model,                       # a JacNet
+                  integrator:Integrator|str|None=None, # None: the model's integrator
+                  line:bool=False) -> Evaluator: # True: the line integral is asked for (not a closed form)
+    "The evaluator of `model` with `integrator`: the first of `EVALUATORS` that applies (another integrator than the model's asks for its line integral)."
+    line = line or integrator is not None
+    integ = model.integrator if integrator is None else as_integrator(integrator)
+    return next(E(model, integ) for E in EVALUATORS if E.applies(model, integ, line))
 
 # %% ../nbs/05_model.ipynb #371d5e8a
 class ExtrapolationWarning(UserWarning):
@@ -100,9 +197,14 @@ class JacNet(nn.Module):
         self.register_buffer('x_range', torch.tensor([math.inf, -math.inf]).repeat_interleave(self.d_in).reshape(2, self.d_in))  # training inputs' (min, max), set by `fit`
 
     @property
+    def evaluator(self) -> Evaluator:
+        "How `forward` evaluates: the `Evaluator` of the model's route and integrator (`evaluator_for`)."
+        return evaluator_for(self)
+
+    @property
     def route(self) -> str:
         "How `forward` evaluates: 'primitive' (closed form) or 'integral' (the line integral with the model's integrator)."
-        return 'primitive' if self.evaluation == 'auto' and self.structure.has_primitive else 'integral'
+        return self.evaluator.route
 
     def set_initial(self, x0:Tensor, y0:Tensor) -> JacNet:
         "Set the initial condition: y(x0) = y0, with shapes `(d_in,)` and `(d_out,)`."
@@ -150,20 +252,14 @@ class JacNet(nn.Module):
         lo, hi = (b - math.copysign(self.margin * b, side) if math.isfinite(b) else None for b, side in ((lo, -1.), (hi, 1.)))
         return J if lo is None and hi is None else J.clamp(lo, hi)
 
-    def _field(self, integ:Integrator) -> Callable:
-        # the Jacobian field an integrator is given: blocked calls for a fixed rule at arbitrary points (values independent of the batch),
-        # one call as it comes for an adaptive solver, and J strictly inside the bounds for a structure-preserving rule
-        if integ.preserving: return self._node_jacobian
-        return self._grid_jacobian if integ.adaptive else self._jacobian
-
     def jacobian(self, x:Tensor) -> Tensor:
         "The structured Jacobian J(x), shape `(N, d_out, d_in)`, without integrating."
         return self._jacobian(check_points(x, self.d_in, 'x', self.x0))
 
     def _line(self, x, start, value, path=None, integrator=None, chunk='auto', segments=False):
         # the one line integral of J: every evaluation by integration comes here
-        integ = self.integrator if integrator is None else as_integrator(integrator)
-        return line_integral(self._field(integ), start, x, value, integ, self.path if path is None else path, self.parameters, chunk, segments)
+        ev = evaluator_for(self, integrator, line=True)   # the J its integrator is given
+        return line_integral(ev.field(), start, x, value, ev.integ, self.path if path is None else path, self.parameters, chunk, segments)
 
     def integral(self,
                  x:Tensor,                      # end points (N, d_in)
@@ -196,9 +292,8 @@ class JacNet(nn.Module):
         return self.y0 + P(x) - P(self.x0[None])
 
     def _evaluate(self, x:Tensor, integrator=None) -> Tensor:
-        # `forward` on checked points, optionally with another integrator
-        if self.route == 'primitive' and integrator is None: return self._primitive(x)
-        return self._line(x, self.x0, self.y0, integrator=integrator)
+        # `forward` on checked points, optionally by the line integral with another integrator
+        return evaluator_for(self, integrator).value(x)
 
     def forward(self, x:Tensor) -> Tensor:
         "ŷ(x) `(N, d_out)` for points `(N, d_in)`: the closed-form primitive when the structure has one, else `integral(x)`."
@@ -206,11 +301,7 @@ class JacNet(nn.Module):
 
     def prepare(self, x:Tensor) -> Callable[[], Tensor]:
         "ŷ at fixed points `x` as a function to call while the weights (and a learned y0) change: `f = model.prepare(x)`, then `f()` is `model(x)` to rounding; the integrator precomputes what depends on the points only (what `fit` trains full-batch data with)."
-        x = check_points(x, self.d_in, 'x', self.x0)
-        if self.route == 'primitive': return lambda: self._primitive(x)
-        field = self._field(self.integrator)
-        if field == self._node_jacobian: field = self._grid_jacobian   # training needs neither float64 nodes nor the margin's clamp: J in the weights' dtype, its gradient flowing everywhere
-        return self.integrator.prepare(field, self.x0, x, self.y0, self.path, self.parameters)
+        return self.evaluator.prepare(check_points(x, self.d_in, 'x', self.x0))
 
     def inverse(self,
                 y:Tensor,                      # targets (N, d_out)
@@ -241,23 +332,13 @@ class JacNet(nn.Module):
         if start not in ('x0', 'ode'): raise ValueError(f"start must be 'x0' or 'ode', got {start!r}")
         y = check_points(y, self.d_out, 'y', self.y0)
         if method == 'ode': return self._ode_inverse(y, integrator)
-        F = lambda x: self._evaluate(x, integrator)
+        ev = evaluator_for(self, integrator)
+        F = ev.value
         with torch.no_grad():
             if not all(torch.isfinite(p).all() for p in self.parameters()):
                 raise FloatingPointError("inverse: the model's weights or its value at x0 are not finite (did training diverge?)")
-            integ = self.integrator if integrator is None else as_integrator(integrator)
-            own = method == 'auto' and s.has_inverse and self.route == 'primitive' and integrator is None
-            if own: x = s.invert(self._net, y - self.y0 + s.primitive(self._net, self.x0[None]), max_iter)
-            elif method == 'auto' and self.d_in == 1 and self.route == 'integral' and integ.has_inverse:
-                x = integ.invert(self._field(integ), self.x0, self.y0, y)  # closed form on the computed map
-            elif self.d_in == 1:
-                step = lambda x, r: s.solve(self._jacobian(x[:, None]), r[:, None])[:, 0]
-                try: x = solve_increasing(lambda x: F(x[:, None])[:, 0], y[:, 0], step, self.x0.expand(y.shape[0]).clone(), max_iter=max_iter)[:, None]
-                except RootError as e: raise RootError(f"inverse: {e}") from None
-            else:
-                x = self._ode_inverse(y, None) if start == 'ode' else self.x0.expand(y.shape[0], self.d_in).clone()
-                try: x = newton(F, y, x, max_iter)
-                except RootError as e: raise RootError(f"inverse: {e}; start it closer, e.g. start='ode'") from None
+            x = ev.inverse(y, max_iter) if method == 'auto' else None   # the route's own inverse, if it has one
+            if x is None: x = self._solve(F, y, start, max_iter)
         if not torch.isfinite(x).all():
             raise RootError(f"inverse: no finite preimage in {x.dtype} for {int((~torch.isfinite(x)).any(1).sum())} target(s): they lie outside the range of the map in this dtype")
         self._warn_outside(x)
@@ -268,6 +349,16 @@ class JacNet(nn.Module):
         if not torch.isfinite(r).all():   # the answer's image rounds beyond the dtype's largest value
             raise RootError(f"inverse: no finite preimage in {x.dtype} for {int((~torch.isfinite(r)).any(1).sum())} target(s): the map reaches them only beyond the largest {x.dtype} value")
         return x - torch.linalg.solve(D, r)
+
+    def _solve(self, F:Callable, y:Tensor, start:str, max_iter:int) -> Tensor:
+        # the computed map F solved for y: bracketed Newton (bisection safeguard) in 1-D, Newton from x0 or the ODE inverse in n-D
+        if self.d_in == 1:
+            step = lambda x, r: self.structure.solve(self._jacobian(x[:, None]), r[:, None])[:, 0]
+            try: return solve_increasing(lambda x: F(x[:, None])[:, 0], y[:, 0], step, self.x0.expand(y.shape[0]).clone(), max_iter=max_iter)[:, None]
+            except RootError as e: raise RootError(f"inverse: {e}") from None
+        x = self._ode_inverse(y, None) if start == 'ode' else self.x0.expand(y.shape[0], self.d_in).clone()
+        try: return newton(F, y, x, max_iter)
+        except RootError as e: raise RootError(f"inverse: {e}; start it closer, e.g. start='ode'") from None
 
     def _warn_outside(self, x:Tensor):
         # an answer beyond the inputs `fit` trained on is an extrapolation of the fit: said once per call site
@@ -320,24 +411,8 @@ class JacNet(nn.Module):
 # %% ../nbs/05_model.ipynb #dafb7a2c
 def certify(model:JacNet) -> dict:
     "What `model(x)` provably satisfies, computed from the model (not sampled): route, guarantee, where it holds, and in 1-D the exact slope range of the computed map."
-    s, integ = model.structure, model.integrator
-    out = dict(structure=repr(s), guarantee=s.guarantee, route=model.route, integrator=repr(integ), violations=[])
-    if model.route == 'primitive':
-        out.update(holds='computed map', why="evaluated by the structure's closed-form primitive: the guarantee holds for the computed map in every dimension")
-    elif model.d_in == 1 and integ.preserving:
-        lo, hi = integ.slope_range(model._field(integ), model.x0.dtype, model.x0.device)        # the computed map's slopes
-        out.update(slope_min=lo.tolist(), slope_max=hi.tolist(), increasing=bool((lo > 0).all()), lipschitz=max(lo.abs().max().item(), hi.abs().max().item()))
-        jlo, jhi = integ.slope_range(model._grid_jacobian, model.x0.dtype, model.x0.device)     # the structure's own J at the nodes
-        L, H = s.slope_bounds
-        if (jlo < L).any(): out['violations'].append(f"J falls to {jlo.min().item():.6g} < declared lower bound {L:g}")
-        if (jhi > H).any(): out['violations'].append(f"J reaches {jhi.max().item():.6g} > declared upper bound {H:g}")
-        out.update(holds='violated' if out['violations'] else 'computed map',
-                   why="1-D, structure-preserving integration: the slope of the computed map is everywhere a convex combination of J at the grid nodes")
-    elif model.d_in == 1 or s.conservative:
-        out.update(holds='exact integral only', why=f"{integ!r} integrates each point separately: its error is not bounded by the structure's constraint")
-    else:
-        out.update(holds='J only', why="the structure constrains J pointwise; J is not a Jacobian field in more than one dimension, so the integral depends on the path")
-    return out
+    ev = model.evaluator
+    return dict(structure=repr(model.structure), guarantee=model.structure.guarantee, route=ev.route, integrator=repr(ev.integ), violations=[]) | ev.certify()
 
 # %% ../nbs/05_model.ipynb #31a73bcf
 def nearest_anchor(x:Tensor,         # points, (N, d_in)
@@ -391,3 +466,59 @@ def check_structure(structure:Structure|str, # an instance or a registered name
 def _supports(s:Structure, d_in:int, d_out:int) -> bool:
     try: s.check_dims(d_in, d_out); return True
     except ValueError: return False
+
+# %% ../nbs/05_model.ipynb #3a96c5da
+def _sharp(m:JacNet, factor:float) -> JacNet:
+    "Multiply the first layer's weights by `factor`: J that changes fast, where integration errors show."
+    first = next((l for l in m.net.modules() if isinstance(l, nn.Linear)), None)
+    if first is not None:
+        with torch.no_grad(): first.weight.mul_(factor)
+    return m
+
+def _check_computed_map(ev:Evaluator, c:dict, what:str, span:float=60., h:float=0.01):
+    "A 'computed map' certificate, held to the values: 1-D difference quotients over [-span, span] within the certified slopes; n-D, the values' autograd Jacobian keeps the structure's promise."
+    m = ev.model
+    if m.d_in == 1:
+        t = torch.arange(-span, span + h / 2, h, dtype=torch.float64)[:, None]
+        with torch.no_grad(): F = ev.value(t)[:, 0]
+        q, slack = F.diff() / t[:, 0].diff(), 1e-12 * (1 + F.abs().max().item()) / h   # the rounding of the values, over one step
+        L, H = m.structure.slope_bounds
+        lo, hi = c.get('slope_min', [L])[0], c.get('slope_max', [H])[0]
+        assert q.min().item() >= lo - slack and q.max().item() <= hi + slack, \
+            f"{what}: certified 'computed map' with slopes in [{lo:.6g}, {hi:.6g}], but the values' difference quotients reach [{q.min().item():.6g}, {q.max().item():.6g}]"
+    else:
+        X = 2 * torch.randn(16, m.d_in, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+        J = input_jacobian(ev.value, X, m.d_out, create_graph=False)
+        assert m.structure.holds(J).all(), f"{what}: certified 'computed map', but the Jacobian of the values breaks the structure at {int((~m.structure.holds(J)).sum())} of 16 points"
+
+def check_evaluator(evaluator:type,           # an `Evaluator` subclass
+                    seed:int=0,               # seeds the random models and points
+                    structures:tuple=('invertible', 'lipschitz', 'positive_exp', 'unconstrained', 'triangular', 'convex_potential'),
+                    integrators:tuple|None=None) -> list: # default: the grid, 8-node Gauss–Legendre and dopri5 at 1e-7
+    "Hold `evaluator` to what it claims on random float64 models with fast-changing J, for every structure and integrator it applies to; raises `AssertionError` naming the broken claim."
+    integrators = (PiecewiseLinear(), GaussLegendre(8), ODEIntegrator(rtol=1e-7, atol=1e-7)) if integrators is None else integrators
+    g, checked = torch.Generator().manual_seed(seed), []
+    for name in structures:
+        for integ in integrators:
+            for d in (1, 2):
+                if not _supports(as_structure(name), d, d) or (d > 1 and isinstance(integ, PiecewiseLinear)): continue
+                torch.manual_seed(seed)
+                m = _sharp(JacNet(d, d, name, hidden=16, integrator=copy.deepcopy(integ)).double(), 6.)
+                if not evaluator.applies(m, m.integrator, False): continue
+                ev, what = evaluator(m, m.integrator), f"{evaluator.__name__} on {m.structure!r} with {m.integrator!r} in {d}-D"
+                X = 2 * torch.randn(32, d, generator=g, dtype=torch.float64)
+                with torch.no_grad():
+                    Y, ref = ev.value(X), m.integral(X, integrator=GaussLegendre(64))
+                    scale = 1 + ref.abs().max().item()
+                    assert (Y - ref).abs().max().item() <= 0.05 * scale, f"{what}: the values are not the line integral of J (off by {(Y - ref).abs().max().item():.3g})"
+                    assert torch.allclose(ev.prepare(X)(), Y, rtol=1e-9, atol=1e-9 * scale), f"{what}: prepare disagrees with value"
+                    xi = ev.inverse(Y, 100) if m.structure.invertible else None
+                    if xi is not None:
+                        gap = (ev.value(xi) - Y).abs().max().item()
+                        assert gap <= 1e-8 * scale, f"{what}: its inverse misses by {gap:.3g}"
+                c = ev.certify()
+                assert c['holds'] in ('computed map', 'exact integral only', 'J only', 'violated'), f"{what}: unknown certificate {c['holds']!r}"
+                if c['holds'] == 'computed map': _check_computed_map(ev, c, what)
+                checked.append((name, type(integ).__name__, d, c['holds']))
+    assert checked, f"{evaluator.__name__} applies to none of the models checked"
+    return checked

@@ -86,7 +86,6 @@ class _GridIntegral(torch.autograd.Function):
 class PiecewiseLinear(Integrator):
     "1-D: J at the nodes of a fixed grid, linearly interpolated and integrated exactly; keeps every convex pointwise constraint of J for the computed map."
     adaptive = False
-    preserving = has_inverse = True
     small = 4096  # batches up to this size find their cells by binary search; larger ones by arithmetic on the grid's formula
     def __init__(self,
                  lo:float=-4.,       # start of the uniform part of the grid
