@@ -84,8 +84,9 @@ class GridEvaluator(Evaluator):
         lo, hi = integ.slope_range(self.field(), m.x0.dtype, m.x0.device)          # the computed map's slopes
         jlo, jhi = integ.slope_range(m._grid_jacobian, m.x0.dtype, m.x0.device)    # the structure's own J at the nodes
         L, H = m.structure.slope_bounds
-        bad = [f"J falls to {jlo.min().item():.6g} < declared lower bound {L:g}"] * bool((jlo < L).any()) + \
-              [f"J reaches {jhi.max().item():.6g} > declared upper bound {H:g}"] * bool((jhi > H).any())
+        r = torch.finfo(m.x0.dtype).eps                                           # a bound is compared in the weights' dtype: ε = 1e-4 is 0.99999997e-4 in float32
+        bad = [f"J falls to {jlo.min().item():.6g} < declared lower bound {L:g}"] * bool((jlo < L - r * abs(L)).any()) + \
+              [f"J reaches {jhi.max().item():.6g} > declared upper bound {H:g}"] * bool((jhi > H + r * abs(H)).any())
         return dict(violations=bad, slope_min=lo.tolist(), slope_max=hi.tolist(), increasing=bool((lo > 0).all()),
                     lipschitz=max(lo.abs().max().item(), hi.abs().max().item()), holds='violated' if bad else 'computed map',
                     why="1-D, structure-preserving integration: the slope of the computed map is everywhere a convex combination of J at the grid nodes")
