@@ -261,7 +261,7 @@ class PiecewiseLinear(Integrator):
         W = integral(torch.eye(b - a, dtype=dt, device=x.device)) if p.shape[0] * (b - a) <= self.small_matrix else None
         def at_points():
             self.nfe += 1
-            J = jac(nodes)[..., 0].to(dt)                         # (nodes in use, d_out): one network call
+            J = jac(nodes).flatten(1).to(dt)                       # (nodes in use, d_out): one network call
             return torch.addmm(y0, W, J) if W is not None else y0 + integral(J)  # few points: one precomputed matrix product
         return at_points
 

@@ -150,7 +150,7 @@ def _scheduler(opt, lr_schedule, iters:int):
 
 def _largest(grads:list, like:Tensor) -> list:
     "The largest |entry| of each gradient, as tensors of `like`'s dtype (no host read): finite exactly when the gradient is."
-    return [n.to(like.dtype) for n in torch._foreach_norm(grads, math.inf)] if grads else []
+    return [n if n.dtype == like.dtype else n.to(like.dtype) for n in torch._foreach_norm(grads, math.inf)] if grads else []
 
 def _finite(ts) -> bool: return all(bool(torch.isfinite(t).all()) for t in ts)
 
