@@ -9,42 +9,43 @@ from pathlib import Path
 import matplotlib
 import torch
 import os, sys
+from dataclasses import replace
 from fastcore.script import call_parse, Param, store_true
-from .experiments import PaperConfig, run_all, summarize, plot_fig1, plot_fig2, plot_fig3, AGGREGATES
+from .experiments import PAPER, METRICS, GUARANTEE_METRICS, AGGREGATES, run_all, metrics_record, plot_fig1, plot_fig2, plot_fig3
 from .integrate import INTEGRATORS
 from .defaults import compare_defaults, format_comparison
 
 # %% auto #0
-__all__ = ['format_table', 'reproduce', 'jacnet_reproduce']
+__all__ = ['format_reproduction', 'reproduce', 'jacnet_reproduce']
 
 # %% ../nbs/10_cli.ipynb #bba3990f
-_GUARANTEES = ('min_derivative', 'max_slope', 'inverse_roundtrip_max')
 _NFE = {'ode': "dopri5's right-hand-side calls, each J at one time t on every training point's path; more as the tolerance tightens",
         'quadrature': "one per Gauss–Legendre node and pass, each J at that node on every training point's path",
         'grid': "one per pass: J at the grid's nodes, shared by every training point"}
-def format_table(summary:dict) -> str:
-    "A plain-text table of a `summarize` record: per-seed rows, then each experiment's aggregate row over seeds, then a legend of the columns and aggregates."
-    head = f"{'experiment':<18} {'seed':>4} {'train_loss':>10} {'test_mae':>9} {'seconds':>8} {'nfe':>7}  guarantees"
+def format_reproduction(record:dict) -> str:
+    "A plain-text table of a `metrics_record`: per-seed rows, then each experiment's aggregate row over seeds, then a legend of the columns and aggregates."
+    head = f"{'experiment':<18} {'seed':>4} {'train_risk':>10} {'test_mae':>9} {'seconds':>8} {'nfe':>7}  guarantees"
     lines = [head, '-' * len(head)]
     def row(name, seed, m):
-        g = "  ".join(f"{k}={m[k]:.4g}" for k in _GUARANTEES if k in m)
-        return f"{name:<18} {seed:>4} {m['train_loss']:>10.4f} {m['test_mae']:>9.4f} {m['seconds']:>8.2f} {m['nfe']:>7}  {g}"
-    for name, e in summary['experiments'].items():
+        g = "  ".join(f"{k}={m[k]:.4g}" for k in GUARANTEE_METRICS if k in m)
+        return f"{name:<18} {seed:>4} {m['train_risk']:>10.4f} {m['test_mae']:>9.4f} {m['seconds']:>8.2f} {m['nfe']:>7}  {g}"
+    for name, e in record['experiments'].items():
         for p in e['per_seed']: lines.append(row(name, p['seed'], p))
     lines.append('-' * len(head))
     A = AGGREGATES
-    shown = [k for k in _GUARANTEES if any(k in e for e in summary['experiments'].values())]
+    shown = [k for k in GUARANTEE_METRICS if any(k in e for e in record['experiments'].values())]
     worst = ", ".join(f"{'smallest' if A[k] == 'min' else 'largest'} {k}" for k in shown)
-    lines.append(f"{'aggregate':<18} {'':>4} {A['train_loss']:>10} {A['test_mae']:>9} {A['seconds']:>8} {A['nfe']:>7}  worst case")
-    for name, e in summary['experiments'].items(): lines.append(row(name, 'all', e))
-    cfg = summary.get('config', {})
-    n = len(next(iter(summary['experiments'].values()))['per_seed'])
+    lines.append(f"{'aggregate':<18} {'':>4} {A['train_risk']:>10} {A['test_mae']:>9} {A['seconds']:>8} {A['nfe']:>7}  worst case")
+    for name, e in record['experiments'].items(): lines.append(row(name, 'all', e))
+    cfg = record.get('config', {})
+    n = len(next(iter(record['experiments'].values()))['per_seed'])
     iters = f"{cfg['iters']} iterations" if 'iters' in cfg else "its iterations"
     how = _NFE.get(cfg.get('integrator'), "each J on every training point's path")
-    by = {h: ", ".join(k for k in ('train_loss', 'test_mae', 'seconds', 'nfe') if A[k] == h) for h in ('mean', 'sum')}
+    cols = ('train_risk', 'test_mae', 'seconds', 'nfe')
+    by = {h: ", ".join(k for k in cols if A[k] == h) for h in ('mean', 'sum')}
     lines += ['',
-              "train_loss: mean |ŷ − y| on the training points; test_mae: mean |ŷ − y| on the test points; seconds: training time of a run.",
-              f"nfe: integrand evaluations (calls of the Jacobian network J) counted while training, summed over a run's {iters} ({how}).",
+              "; ".join(f"{k}: {METRICS[k]}" for k in cols[:3]) + ".",
+              f"nfe: {METRICS['nfe']}, summed over a run's {iters} ({how}).",
               f"rows 'all', over the {n} seed{'s' * (n != 1)}: {by['mean']} are means; {by['sum']} are sums; "
               f"the guarantee metrics are worst cases ({worst})."]
     return "\n".join(lines)
@@ -68,10 +69,10 @@ def reproduce(out:str|Path, seeds=(0, 1, 2, 3, 4), iters:int=50, integrator:str=
     except OSError as e: raise ValueError(f"cannot create the folder {out}: {e.strerror}") from None
     if not os.access(out, os.W_OK): raise ValueError(f"cannot write into the folder {out}: permission denied")
     t0 = time.perf_counter()
-    cfg = PaperConfig(iters=int(iters))
-    runs = run_all(seeds, cfg, make)
-    summary = summarize(runs, cfg, seeds=seeds, integrator=integrator, threads=torch.get_num_threads())
-    summary['defaults_comparison'] = compare_defaults(seeds, cfg, paper_runs=runs)
+    protocol = replace(PAPER, iters=int(iters))
+    runs = run_all(seeds, protocol, make)
+    summary = metrics_record(runs, protocol, seeds=seeds, integrator=integrator, threads=torch.get_num_threads())
+    summary['defaults_comparison'] = compare_defaults(seeds, protocol, paper_runs=runs)
     first = {name: rs[0] for name, rs in runs.items()}
     with matplotlib.rc_context({'backend': 'Agg'}):
         for fname, plot in [('fig1_invertible.png', plot_fig1), ('fig2_lipschitz.png', plot_fig2), ('fig3_risk.png', plot_fig3)]:
@@ -79,7 +80,7 @@ def reproduce(out:str|Path, seeds=(0, 1, 2, 3, 4), iters:int=50, integrator:str=
     summary['seconds_total'] = time.perf_counter() - t0
     (out / 'metrics.json').write_text(json.dumps(summary, indent=2))
     if verbose:
-        print(format_table(summary))
+        print(format_reproduction(summary))
         print("\nThe paper's structures against jacnet's defaults (chapter Defaults), same data and protocol:")
         print(format_comparison(summary['defaults_comparison']))
         print(f"figures (seed {seeds[0]}) and metrics.json written to {out}/ in {summary['seconds_total']:.1f} s")

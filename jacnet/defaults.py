@@ -5,6 +5,8 @@
 # %% ../nbs/09_defaults.ipynb #0f80baf0
 from __future__ import annotations
 import math
+from dataclasses import replace
+from typing import Callable
 import torch
 from torch import nn, Tensor
 from .numerics import check_positive, check_points
@@ -12,60 +14,42 @@ from .structures import Invertible, Lipschitz, PositiveExp
 from .integrate import Integrator
 from .model import JacNet, suits_domain
 from .train import fit, risk
-from .experiments import PaperConfig, TARGETS, EXPERIMENTS, Run, paper_data, evaluator, run_experiment
+from .experiments import (Protocol, PAPER, TARGET_GUARANTEE, RECIPE_GUARANTEE, FIT_THRESHOLD, protocol_data, fit_protocol,
+                                measure, n_fits, run_experiment)
 from .recipes import (multiscale_init, RECIPES, default_model, AUTO_CHAIN, VAL_CHAIN, VAL_MIN, VAL_FRAC, data_slope, start_at_slope,
                             data_domain, choose_fit, fit_default)
 
 # %% auto #0
-__all__ = ['GUARANTEE', 'PAPER_NAME', 'FIT_THRESHOLD', 'paper_metrics', 'run_default', 'compare_defaults', 'format_comparison',
-           'compare_on', 'hill', 'hill_inverse']
+__all__ = ['PAPER_EXPERIMENT', 'run_recipe', 'compare_defaults', 'format_comparison', 'compare_on', 'hill', 'hill_inverse']
 
 # %% ../nbs/09_defaults.ipynb #39517a79
-GUARANTEE = dict(exp='invertible', abs='lipschitz')
-PAPER_NAME = dict(exp='invertible_exp', abs='lipschitz_abs')
-FIT_THRESHOLD = 0.2  # a seed "fits" when its test MAE on [-2, 2] is below this
+PAPER_EXPERIMENT = dict(exp='invertible_exp', abs='lipschitz_abs')  # target -> the paper's experiment on it
 
-def _metrics(model:JacNet, data:dict, target:str) -> dict:
-    "Test MAE on [-2, 2] and on [-1, 1] of `model(x)` itself (and, an extra, of the float64 `evaluator` copy), and the structure's bound on a grid of [-5, 5]."
-    x, y = data['x_test'].to(model.x0.dtype), data['y_test'].to(model.x0.dtype)
-    grid = torch.linspace(-5, 5, 2001, dtype=model.x0.dtype)[:, None]
-    with torch.no_grad():
-        err = (model(x) - y).abs()[:, 0]
-        err64 = (evaluator(model)(x.double()) - y.double()).abs()[:, 0]
-        J = model.jacobian(grid)[:, 0, 0]
-    out = dict(test_mae=err.mean().item(), test_mae_inner=err[x[:, 0].abs() <= 1].mean().item(), test_mae_f64=err64.mean().item(), y0=model.y0.item())
-    out['min_J' if target == 'exp' else 'max_abs_J'] = J.min().item() if target == 'exp' else J.abs().max().item()
-    return out
+def run_recipe(target:str|Callable,     # a name in `TARGETS`, or a function
+               guarantee:str,           # 'increasing' or 'lipschitz' (k = 1)
+               seed:int, protocol:Protocol=PAPER,
+               recipe:str='multiscale') -> dict:  # 'multiscale' (the default) or 'smooth' (the paper's network)
+    "The metrics of `default_model`'s `recipe` for `guarantee`, trained under `protocol` on `target`'s data for `seed`."
+    data = protocol_data(target, seed, protocol)
+    model = default_model(RECIPE_GUARANTEE[guarantee], seed=seed, recipe=recipe)
+    fit_protocol(model, data, protocol)
+    return measure(model, data, guarantee)
 
-def paper_metrics(run:Run) -> dict:
-    "The comparison's metrics of a paper experiment trained by `run_experiment`."
-    return _metrics(run.model, run.data, EXPERIMENTS[run.name][0])
-
-def run_default(target:str, seed:int, cfg:PaperConfig=PaperConfig(), learned_y0:bool=False) -> dict:
-    "Metrics of the default recipe on the paper's protocol for `target` ('exp' or 'abs') and `seed`."
-    data = paper_data(target, seed, cfg)
-    model = default_model(GUARANTEE[target], hidden=cfg.hidden, k=cfg.k, seed=seed)
-    x0 = torch.tensor([cfg.x0])
-    model.set_initial(x0, TARGETS[target](x0))
-    fit(model, data['x_train'], data['y_train'], iters=cfg.iters, lr=cfg.lr, progress=False, y0='learn' if learned_y0 else None)
-    return _metrics(model, data, target)
-
-def compare_defaults(seeds=(0, 1, 2, 3, 4), cfg:PaperConfig=PaperConfig(), learned_y0:bool=True,
+def compare_defaults(seeds=(0, 1, 2, 3, 4), protocol:Protocol=PAPER, learned_y0:bool=True,
                      paper_runs:dict|None=None) -> dict: # {experiment name: [Run per seed]} already trained, e.g. by `run_all`
-    "Per-seed metrics of the paper's structures and of the defaults (and, optionally, of the defaults with y0 learned)."
+    "Per-seed metrics of the paper's structures and of the defaults (and, optionally, of the defaults with the anchor learned)."
     out = {}
-    for target in ('exp', 'abs'):
-        name, rows = PAPER_NAME[target], []
+    for target, name in PAPER_EXPERIMENT.items():
+        g, rows = TARGET_GUARANTEE[target], []
         runs = {r.seed: r for r in (paper_runs or {}).get(name, [])}
         for s in seeds:
-            paper = paper_metrics(runs[s] if s in runs else run_experiment(name, s, cfg))
-            row = dict(seed=s, paper=paper, defaults=run_default(target, s, cfg))
-            if learned_y0: row['defaults_learned_y0'] = run_default(target, s, cfg, learned_y0=True)
+            row = dict(seed=s, paper=(runs[s] if s in runs else run_experiment(name, s, protocol)).metrics,
+                       defaults=run_recipe(target, g, s, protocol))
+            if learned_y0: row['defaults_learned_y0'] = run_recipe(target, g, s, replace(protocol, anchor='learned'))
             rows.append(row)
         methods = [k for k in rows[0] if k != 'seed']
         means = {k: {m: sum(r[k][m] for r in rows) / len(rows) for m in ('test_mae', 'test_mae_inner')} for k in methods}
-        fits = {k: sum(r[k]['test_mae'] < FIT_THRESHOLD for r in rows) for k in methods}
-        out[target] = dict(per_seed=rows, mean=means, fits=fits)
+        out[target] = dict(per_seed=rows, mean=means, fits={k: n_fits(r[k]['test_mae'] for r in rows) for k in methods})
     return out
 
 def format_comparison(d:dict) -> str:
@@ -83,20 +67,11 @@ def format_comparison(d:dict) -> str:
     return "\n".join(lines)
 
 # %% ../nbs/09_defaults.ipynb #53bdc6c8
-def compare_on(f, guarantee:str='lipschitz', seeds=(0, 1, 2, 3, 4), cfg:PaperConfig=PaperConfig()) -> dict:
-    "Mean test MAE of the paper's structure/initialisation and of the default on target function `f`, paper protocol."
-    from jacnet.structures import Invertible
-    res = dict(paper=[], defaults=[])
-    for s in seeds:
-        g = torch.Generator().manual_seed(s)
-        xtr = cfg.train_range[0] + (cfg.train_range[1] - cfg.train_range[0]) * torch.rand(cfg.n_train, 1, generator=g)
-        xte = cfg.test_range[0] + (cfg.test_range[1] - cfg.test_range[0]) * torch.rand(cfg.n_test, 1, generator=g)
-        torch.manual_seed(s)
-        paper = JacNet(1, 1, Lipschitz(cfg.k) if guarantee == 'lipschitz' else Invertible(cfg.eps), hidden=cfg.hidden)
-        for k, m in (('paper', paper), ('defaults', default_model(guarantee, hidden=cfg.hidden, k=cfg.k, seed=s))):
-            x0 = torch.tensor([cfg.x0]); m.set_initial(x0, f(x0))
-            fit(m, xtr, f(xtr), iters=cfg.iters, lr=cfg.lr, progress=False)
-            with torch.no_grad(): res[k].append((m(xte) - f(xte)).abs().mean().item())
+def compare_on(f:Callable,               # a target function of a tensor (N, 1)
+               guarantee:str='lipschitz', # 'increasing' or 'lipschitz' (k = 1): a guarantee f satisfies
+               seeds=(0, 1, 2, 3, 4), protocol:Protocol=PAPER) -> dict:
+    "Mean test MAE, under `protocol`, of the paper's network ('paper': the smooth recipe) and of the default recipe ('defaults') on `f`."
+    res = {k: [run_recipe(f, guarantee, s, protocol, recipe)['test_mae'] for s in seeds] for k, recipe in (('paper', 'smooth'), ('defaults', 'multiscale'))}
     return {k: sum(v) / len(v) for k, v in res.items()}
 
 # %% ../nbs/09_defaults.ipynb #5ea79ce0

@@ -4,54 +4,90 @@
 
 # %% ../nbs/08_experiments.ipynb #9a0e6aae
 from __future__ import annotations
-import copy, math, time
+import copy, math, time, warnings
+from contextlib import contextmanager
 from dataclasses import dataclass, asdict
+from typing import Callable
 import torch
-from .structures import Unconstrained, Invertible, Lipschitz
+from .structures import Structure, Unconstrained, Invertible, Lipschitz
 from .integrate import Integrator, ODEIntegrator, ToleranceSchedule
-from .model import JacNet
-from .train import fit, risk, History
+from .model import JacNet, ExtrapolationWarning
+from .train import fit, risk, History, FitWarning
 from .quadrature import GaussLegendre
 
 # %% auto #0
-__all__ = ['TARGETS', 'EXPERIMENTS', 'AGGREGATES', 'PaperConfig', 'paper_data', 'evaluator', 'min_derivative', 'max_slope',
-           'inverse_roundtrip', 'Run', 'run_experiment', 'measure', 'plot_fig1', 'plot_fig2', 'plot_fig3', 'run_all',
-           'summarize']
+__all__ = ['PAPER', 'TARGETS', 'TARGET_GUARANTEE', 'RECIPE_GUARANTEE', 'EXPERIMENTS', 'METRICS', 'GUARANTEE_METRICS',
+           'FIT_THRESHOLD', 'AGGREGATES', 'Protocol', 'protocol_data', 'evaluator', 'min_derivative', 'max_slope',
+           'inverse_roundtrip', 'n_fits', 'Run', 'paper_model', 'fixed_budget', 'protocol_options', 'fit_protocol',
+           'run_experiment', 'measure', 'plot_fig1', 'plot_fig2', 'plot_fig3', 'run_all', 'metrics_record']
 
 # %% ../nbs/08_experiments.ipynb #bbe35a28
-@dataclass
-class PaperConfig:
-    "The paper's experimental protocol (section 5)."
-    n_train:int = 5                 # training points, uniform in train_range
-    n_test:int = 100                # test points, uniform in test_range
-    train_range:tuple = (-1.0, 1.0)
-    test_range:tuple = (-2.0, 2.0)
-    hidden:int = 64                 # one hidden layer of this width
-    lr:float = 1e-2                 # Adam learning rate
-    iters:int = 50                  # full-batch iterations
-    eps:float = 1e-4                # ε of the invertible structure
-    k:float = 1.0                   # bound of the Lipschitz structure
-    x0:float = 0.0                  # initial condition x0 (y0 = target(x0))
-    tol_start:float = 1e-1          # loose starting tolerance of the annealing
+@dataclass(frozen=True)
+class Protocol:
+    "How a study draws its data and trains a model on it; the defaults are the paper's section 5 (`PAPER`)."
+    n_train:int = 5                 # training points, uniform in train_range (in each of `dim` coordinates)
+    train_range:tuple = (-1., 1.)
+    n_test:int = 100                # test points in test_range: uniform draws, or an even grid when test_grid
+    test_range:tuple = (-2., 2.)
+    test_grid:bool = False
+    noise:float = 0.                # Gaussian noise on the training targets: its sd as a fraction of the target's range on test_range (1-D)
+    dim:int = 1                     # input dimension
+    iters:int = 50                  # full-batch Adam iterations
+    lr:float = 1e-2                 # Adam's learning rate
+    x0:float = 0.                   # the anchor x0 (in every coordinate)
+    anchor:str = 'fixed'            # 'fixed': y0 = the target at x0, given (the paper); 'learned': y0 trained from the data
+    tol_start:float|None = 1e-1     # tolerance annealing of an adaptive integrator: start here, halve when the risk falls below (None: keep the integrator's)
 
-TARGETS = dict(exp=torch.exp, abs=torch.abs)
-EXPERIMENTS = dict(                 # name -> (target, structure factory)
-    invertible_exp=('exp', lambda cfg: Invertible(cfg.eps)),
-    lipschitz_abs=('abs', lambda cfg: Lipschitz(cfg.k)),
-    unconstrained_exp=('exp', lambda cfg: Unconstrained()),
-    unconstrained_abs=('abs', lambda cfg: Unconstrained()))
+    def __post_init__(self):
+        if self.anchor not in ('fixed', 'learned'): raise ValueError(f"anchor must be 'fixed' or 'learned', got {self.anchor!r}")
+        if self.dim > 1 and (self.noise or self.test_grid): raise ValueError("noise and a test grid are defined for 1-D protocols (dim=1)")
+
+PAPER = Protocol()  # the paper's protocol
+
+TARGETS = dict(exp=torch.exp, abs=torch.abs)                  # the paper's two targets ...
+TARGET_GUARANTEE = dict(exp='increasing', abs='lipschitz')     # ... and the guarantee each satisfies
+RECIPE_GUARANTEE = dict(increasing='invertible', lipschitz='lipschitz')  # the same guarantee in `default_model` and `fit_default`
+EXPERIMENTS = dict(                 # name -> (target, the paper's structure for it)
+    invertible_exp=('exp', lambda: Invertible(1e-4)),
+    lipschitz_abs=('abs', lambda: Lipschitz(1.)),
+    unconstrained_exp=('exp', Unconstrained),
+    unconstrained_abs=('abs', Unconstrained))
 
 # %% ../nbs/08_experiments.ipynb #6e080c44
-def paper_data(target:str, seed:int, cfg:PaperConfig=PaperConfig()) -> dict:
-    "Training and test sets of the paper for `target`, drawn with their own generator seeded by `seed`."
+def _target(target:str|Callable) -> Callable:
+    if callable(target): return target
     if target not in TARGETS: raise ValueError(f"unknown target {target!r}; choose one of {sorted(TARGETS)}")
-    g = torch.Generator().manual_seed(seed)
-    def draw(n, lo, hi): return lo + (hi - lo) * torch.rand(n, 1, generator=g)
-    x_train, x_test = draw(cfg.n_train, *cfg.train_range), draw(cfg.n_test, *cfg.test_range)
-    f = TARGETS[target]
-    return dict(x_train=x_train, y_train=f(x_train), x_test=x_test, y_test=f(x_test))
+    return TARGETS[target]
+
+def protocol_data(target:str|Callable,  # a name in `TARGETS`, or a function of a tensor (N, dim)
+                  seed:int,              # seeds the data's own generator (the global RNG is not touched)
+                  protocol:Protocol=PAPER, dtype:torch.dtype=torch.float32) -> dict:
+    "The training and test sets of `protocol` for `target`, in that order from one generator, with noise on the training targets only, and the anchor (x0, y0)."
+    f, p, g = _target(target), protocol, torch.Generator().manual_seed(seed)
+    def draw(n, lo, hi): return lo + (hi - lo) * torch.rand(n, p.dim, generator=g, dtype=dtype)
+    x_train = draw(p.n_train, *p.train_range)
+    y_train = f(x_train)
+    if p.noise:
+        yt = f(torch.linspace(*p.test_range, 401, dtype=dtype)[:, None])
+        y_train = y_train + p.noise * (yt.max() - yt.min()) * torch.randn(y_train.shape, generator=g, dtype=dtype)
+    x_test = torch.linspace(*p.test_range, p.n_test, dtype=dtype)[:, None] if p.test_grid else draw(p.n_test, *p.test_range)
+    x0 = torch.full((1, p.dim), float(p.x0), dtype=dtype)
+    return dict(x_train=x_train, y_train=y_train, x_test=x_test, y_test=f(x_test), x0=x0[0], y0=f(x0)[0], train_range=p.train_range)
 
 # %% ../nbs/08_experiments.ipynb #112aaebd
+METRICS = dict(  # every metric of the studies, one name each
+    train_risk="the paper's empirical risk, mean |ŷ − y| on the training points (what fit minimises)",
+    test_mae="mean |ŷ − y| on the test points (the test interval)",
+    test_mae_inner="mean |ŷ − y| on the test points inside the training interval",
+    test_mae_f64="test_mae of the float64 copy integrated by 64 Gauss–Legendre nodes (`evaluator`)",
+    min_derivative="smallest dŷ/dx on a grid of [-5, 5]",
+    max_slope="largest |ŷ(a) − ŷ(b)| / |a − b| over pairs of a grid of [-5, 5]",
+    inverse_roundtrip_max="max |ŷ(ŷ⁻¹(y)) − y| over 200 values of y in [e⁻², e²]",
+    seconds="training time of a run",
+    nfe="integrand evaluations (calls of the Jacobian network J) counted while training")
+GUARANTEE_METRICS = ('min_derivative', 'max_slope', 'inverse_roundtrip_max')
+FIT_THRESHOLD = 0.2  # a seed fits a target when its test_mae is below this
+
 def evaluator(model:JacNet, integrator:Integrator|None=None) -> JacNet:
     "A float64 copy of `model` with an accurate integrator (default: 64-node Gauss–Legendre), for measurement."
     m = copy.deepcopy(model).to(torch.float64)
@@ -74,7 +110,13 @@ def max_slope(model:JacNet, lo:float=-5., hi:float=5., n:int=201) -> float:
 def inverse_roundtrip(model:JacNet, lo:float=math.exp(-2), hi:float=math.exp(2), n:int=200, **inverse_kw) -> float:
     "max |f(f⁻¹(y)) − y| over n values of y in [lo, hi]; `inverse_kw` go to `model.inverse` (default: Newton)."
     y = torch.linspace(lo, hi, n, dtype=model.x0.dtype)[:, None]
-    with torch.no_grad(): return (model(model.inverse(y, **inverse_kw)) - y).abs().max().item()
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter('ignore', ExtrapolationWarning)   # inverting beyond the data is what is measured here
+        return (model(model.inverse(y, **inverse_kw)) - y).abs().max().item()
+
+def n_fits(maes) -> int:
+    "How many of the test MAEs `maes` fit (are below `FIT_THRESHOLD`)."
+    return sum(m < FIT_THRESHOLD for m in maes)
 
 # %% ../nbs/08_experiments.ipynb #205d122c
 @dataclass
@@ -93,38 +135,66 @@ class Run:
         m = copy.deepcopy(self.model); m.load_state_dict(self.init_state); return m
 
 # %% ../nbs/08_experiments.ipynb #b7448ac4
+def paper_model(structure:Structure|str,          # how J is built: a structure or its registered name
+                seed:int,                          # seeds the initialisation (the global RNG is left as it was)
+                integrator:Integrator|str|None=None,  # default: the model's default
+                hidden:int=64, dim:int=1) -> JacNet:
+    "The paper's network: dim → dim, one hidden layer of `hidden` tanh units, PyTorch's default initialisation."
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return JacNet(dim, dim, structure, hidden=hidden, integrator=integrator)
+
+@contextmanager
+def fixed_budget():
+    "A context in which `fit` does not warn that its loss was still falling at the end: a protocol fixes the budget, so that is expected."
+    with warnings.catch_warnings():
+        warnings.filterwarnings('ignore', message='fit: the loss was still falling', category=FitWarning)
+        yield
+
+def protocol_options(protocol:Protocol, data:dict) -> dict:
+    "The options of `fit` (and of `fit_default`) that train under `protocol` on `data`: its budget, its annealing and its anchor."
+    return dict(iters=protocol.iters, lr=protocol.lr, progress=False,
+                tol=None if protocol.tol_start is None else ToleranceSchedule(start=protocol.tol_start),
+                x0=data['x0'], y0='learn' if protocol.anchor == 'learned' else data['y0'])   # a learned y0 starts at the nearest observation
+
+def fit_protocol(model:JacNet, data:dict, protocol:Protocol=PAPER, **fit_options) -> History:
+    "Train `model` on `data` (from `protocol_data`) under `protocol` with `fit`; `fit_options` add to or override the protocol's."
+    with fixed_budget():
+        return fit(model, data['x_train'], data['y_train'], **{**protocol_options(protocol, data), **fit_options})
+
 def run_experiment(name:str,                     # one of EXPERIMENTS
                    seed:int=0,                   # seeds the data and the network
-                   cfg:PaperConfig=PaperConfig(),
-                   integrator:Integrator|None=None, # default: ODEIntegrator('dopri5') annealed from cfg.tol_start
+                   protocol:Protocol=PAPER,
+                   integrator:Integrator|None=None, # default: ODEIntegrator('dopri5'), annealed as the protocol says
                    progress:bool=False) -> Run:
     "Train and measure one of the paper's experiments."
     if name not in EXPERIMENTS: raise ValueError(f"unknown experiment {name!r}; choose one of {list(EXPERIMENTS)}")
-    target, make_structure = EXPERIMENTS[name]
-    data = paper_data(target, seed, cfg)
-    torch.manual_seed(seed)
-    model = JacNet(1, 1, make_structure(cfg), hidden=cfg.hidden,
-                   integrator=ODEIntegrator() if integrator is None else integrator)
-    x0 = torch.tensor([cfg.x0])
-    model.set_initial(x0, TARGETS[target](x0))
+    target, structure = EXPERIMENTS[name]
+    data = protocol_data(target, seed, protocol)
+    model = paper_model(structure(), seed, ODEIntegrator() if integrator is None else integrator)
     init_state = copy.deepcopy(model.state_dict())
     t0 = time.perf_counter()
-    hist = fit(model, data['x_train'], data['y_train'], iters=cfg.iters, lr=cfg.lr,
-               tol=ToleranceSchedule(start=cfg.tol_start), progress=progress)
+    hist = fit_protocol(model, data, protocol, progress=progress)
     seconds = time.perf_counter() - t0
-    return Run(name, seed, model, init_state, data, hist, measure(model, data, name, seconds, sum(hist.nfe)))
+    return Run(name, seed, model, init_state, data, hist,
+               measure(model, data, TARGET_GUARANTEE[target], seconds=seconds, nfe=int(sum(hist.nfe))))
 
 # %% ../nbs/08_experiments.ipynb #28b6b24f
-def measure(model:JacNet, data:dict, name:str, seconds:float, nfe:int) -> dict:
-    "The metrics of a trained experiment, measured on `model(x)` itself; `test_mae_f64` (an extra) on a float64 copy with a 64-node quadrature."
+def measure(model:JacNet, data:dict,
+            guarantee:str|None=None,   # 'increasing' or 'lipschitz': add its guarantee metrics (and the inverse's, for an invertible structure)
+            **extra) -> dict:          # more entries of the result, e.g. seconds and nfe
+    "`METRICS` of a trained 1-D model on `data`, measured on `model(x)` itself; `test_mae_f64` (an extra) on a float64 copy with a 64-node quadrature."
     x_tr, y_tr, x_te, y_te = (data[k].to(model.x0.dtype) for k in ('x_train', 'y_train', 'x_test', 'y_test'))
+    lo, hi = data['train_range']
     with torch.no_grad():
-        out = dict(train_loss=risk(model(x_tr), y_tr).item(), test_mae=(model(x_te) - y_te).abs().mean().item(),
-                   test_mae_f64=(evaluator(model)(x_te.double()) - y_te.double()).abs().mean().item(), seconds=seconds, nfe=int(nfe))
-    target = EXPERIMENTS[name][0]
-    if target == 'exp': out['min_derivative'] = min_derivative(model)
-    if target == 'abs': out['max_slope'] = max_slope(model)
-    if model.structure.invertible: out['inverse_roundtrip_max'] = inverse_roundtrip(model)
+        err = (model(x_te) - y_te).abs()[:, 0]
+        out = dict(train_risk=risk(model(x_tr), y_tr).item(), test_mae=err.mean().item(),
+                   test_mae_inner=err[(x_te[:, 0] >= lo) & (x_te[:, 0] <= hi)].mean().item(),
+                   test_mae_f64=(evaluator(model)(x_te.double()) - y_te.double()).abs().mean().item(), **extra)
+    if guarantee not in (None, 'increasing', 'lipschitz'): raise ValueError(f"guarantee must be None, 'increasing' or 'lipschitz', got {guarantee!r}")
+    if guarantee == 'increasing': out['min_derivative'] = min_derivative(model)
+    if guarantee == 'lipschitz': out['max_slope'] = max_slope(model)
+    if guarantee is not None and model.structure.invertible: out['inverse_roundtrip_max'] = inverse_roundtrip(model)
     return out
 
 # %% ../nbs/08_experiments.ipynb #88e3d6b0
@@ -133,13 +203,13 @@ def _curve(model:JacNet, x:torch.Tensor):
 
 def _plot_fit(ax, runs:dict, structured:str, baseline:str, target:str):
     r, b = runs[structured], runs[baseline]
-    x = torch.linspace(*PaperConfig.test_range, 200)[:, None]
+    x = torch.linspace(*PAPER.test_range, 200)[:, None]
     ax.plot(x[:, 0], TARGETS[target](x)[:, 0], 'k-', lw=2, label=f'target {target}(x)')
     ax.plot(x[:, 0], _curve(r.model_at_init(), x), ':', color='tab:blue', label='prediction at init')
     ax.plot(x[:, 0], _curve(r.model, x), '-', color='tab:blue', label=f'trained ({type(r.model.structure).__name__})')
     ax.plot(x[:, 0], _curve(b.model, x), '--', color='tab:red', label='trained (unconstrained)')
     ax.plot(r.data['x_train'][:, 0], r.data['y_train'][:, 0], 'ko', ms=6, mfc='white', label='training points')
-    ax.axvspan(*PaperConfig.train_range, color='0.93', zorder=0, label='training range')
+    ax.axvspan(*PAPER.train_range, color='0.93', zorder=0, label='training range')
     ax.set_xlabel('input x'); ax.set_ylabel('target y / prediction ŷ'); ax.legend(fontsize=8)
 
 def plot_fig1(runs:dict):
@@ -153,7 +223,7 @@ def plot_fig1(runs:dict):
     with torch.no_grad(): x = m.inverse(y, method='ode', integrator=ODEIntegrator(rtol=1e-7, atol=1e-7))  # the paper's way
     b.plot(y[:, 0], torch.log(y[:, 0]), 'k-', lw=2, label='log(y)')
     b.plot(y[:, 0], x[:, 0], '--', color='tab:blue', label='learned inverse (∫ J⁻¹)')
-    b.axvspan(math.exp(PaperConfig.train_range[0]), math.exp(PaperConfig.train_range[1]), color='0.93', zorder=0, label='training range')
+    b.axvspan(math.exp(PAPER.train_range[0]), math.exp(PAPER.train_range[1]), color='0.93', zorder=0, label='training range')
     b.set_xlabel('input y'); b.set_ylabel('inverted x'); b.set_title('Does the learned inverse match log?'); b.legend()
     fig.tight_layout(); return fig
 
@@ -190,17 +260,17 @@ def plot_fig3(runs:dict):
     axes[-1].set_xlabel('training iteration'); fig.tight_layout(); return fig
 
 # %% ../nbs/08_experiments.ipynb #60abbbc1
-def run_all(seeds=(0, 1, 2, 3, 4), cfg:PaperConfig=PaperConfig(), make_integrator=None, names=tuple(EXPERIMENTS)) -> dict:
+def run_all(seeds=(0, 1, 2, 3, 4), protocol:Protocol=PAPER, make_integrator=None, names=tuple(EXPERIMENTS)) -> dict:
     "Run each experiment in `names` for each seed: {name: [Run, ...]}; `make_integrator()` gives each run a fresh integrator."
-    return {n: [run_experiment(n, s, cfg, None if make_integrator is None else make_integrator()) for s in seeds] for n in names}
+    return {n: [run_experiment(n, s, protocol, None if make_integrator is None else make_integrator()) for s in seeds] for n in names}
 
-AGGREGATES = dict(train_loss='mean', test_mae='mean',                        # means over seeds
+AGGREGATES = dict(train_risk='mean', test_mae='mean', test_mae_inner='mean', test_mae_f64='mean',  # means over seeds
                   seconds='sum', nfe='sum',                                   # totals over seeds
                   min_derivative='min', max_slope='max', inverse_roundtrip_max='max')  # worst cases over seeds
 _AGGREGATE = dict(mean=lambda v: sum(v) / len(v), sum=sum, min=min, max=max)
 
-def summarize(runs:dict, cfg:PaperConfig=PaperConfig(), **extra_config) -> dict:
-    "The metrics.json record: config, and per experiment the per-seed metrics and, for each metric, its aggregate over seeds named in `AGGREGATES` (means, totals, worst cases)."
+def metrics_record(runs:dict, protocol:Protocol=PAPER, **extra_config) -> dict:
+    "The metrics.json record: the protocol and structures, and per experiment the per-seed metrics and each metric's aggregate over seeds named in `AGGREGATES`."
     exps = {}
     for name, rs in runs.items():
         per_seed = [dict(seed=r.seed, **r.metrics) for r in rs]
@@ -208,4 +278,5 @@ def summarize(runs:dict, cfg:PaperConfig=PaperConfig(), **extra_config) -> dict:
         for k, how in AGGREGATES.items():
             if k in per_seed[0]: e[k] = _AGGREGATE[how]([p[k] for p in per_seed])
         exps[name] = e
-    return dict(config=dict(asdict(cfg), **extra_config), experiments=exps)
+    structures = {n: repr(EXPERIMENTS[n][1]()) for n in runs if n in EXPERIMENTS}
+    return dict(config=dict(asdict(protocol), structures=structures, **extra_config), experiments=exps)

@@ -5,24 +5,26 @@
 # %% ../nbs/21_suite.ipynb #d18e64cd
 from __future__ import annotations
 import math, time
-from dataclasses import dataclass
+from dataclasses import replace
 import torch
 import torch.nn.functional as F
 from torch import Tensor
-from . import JacNet, fit, risk
+from . import JacNet
+from .experiments import (Protocol, PAPER, RECIPE_GUARANTEE, protocol_data, protocol_options, fit_protocol, fixed_budget, measure)
 from .defaults import default_model, fit_default, AUTO_CHAIN, VAL_CHAIN, VAL_MIN, VAL_FRAC, choose_fit, start_at_slope, data_slope
 
 # %% auto #0
-__all__ = ['SUITE_MONOTONE', 'SUITE_LIPSCHITZ', 'GUARANTEES', 'REGIMES', 'TEST_X', 'SUITE_METHODS', 'CANDIDATE', 'suite_target',
-           'suite_pairs', 'Regime', 'suite_data', 'paper_model', 'default_method', 'sloped_method', 'suite_methods',
-           'choose', 'fit_auto', 'run_one', 'run_suite', 'summarize', 'verdict', 'format_suite']
+__all__ = ['SUITE_INCREASING', 'SUITE_LIPSCHITZ', 'GUARANTEES', 'REGIMES', 'SUITE_METHODS', 'CANDIDATE', 'BAR_SHARE', 'BAR_RATIO',
+           'suite_target', 'suite_pairs', 'suite_data', 'paper_model', 'default_method', 'sloped_method',
+           'suite_methods', 'choose', 'fit_auto', 'run_one', 'run_suite', 'summarize_suite', 'tally', 'meets_bar',
+           'format_suite']
 
 # %% ../nbs/21_suite.ipynb #5213d541
 def _triangle(x:Tensor, period:float, amp:float) -> Tensor:
     "A triangle wave through 0 with amplitude `amp` and slopes ±4·amp/period."
     return -amp * (4 * ((x / period + 0.25) % 1. - 0.5).abs() - 1)
 
-SUITE_MONOTONE = dict(                           # increasing targets (slope ≥ 0 everywhere)
+SUITE_INCREASING = dict(                         # increasing targets (slope ≥ 0 everywhere)
     line=lambda x: x,
     nearly_flat=lambda x: 0.05 * x,
     exp=torch.exp,                               # fast growth
@@ -76,65 +78,49 @@ SUITE_LIPSCHITZ = {                              # k -> k-Lipschitz targets (|sl
         piecewise_linear=lambda x: 3 * x.clamp(-0.5, 0.5) - (x - 0.5).clamp(0, 1) + 0.5 * torch.relu(x - 1.5),
         line_plus_sin=lambda x: x + torch.sin(2 * x))}
 
-GUARANTEES = ('monotone', 'lipschitz_1', 'lipschitz_3')
+GUARANTEES = ('increasing', 'lipschitz_1', 'lipschitz_3')
 
-def suite_target(guarantee:str,  # 'monotone', 'lipschitz_1' or 'lipschitz_3'
+def suite_target(guarantee:str,  # 'increasing', 'lipschitz_1' or 'lipschitz_3'
                  name:str):      # a key of the guarantee's table
-    "The target function and its Lipschitz bound k (None for monotone)."
-    if guarantee == 'monotone': return SUITE_MONOTONE[name], None
+    "The target function and its Lipschitz bound k (None for increasing)."
+    if guarantee == 'increasing': return SUITE_INCREASING[name], None
     if guarantee not in GUARANTEES: raise ValueError(f"unknown guarantee {guarantee!r}; choose one of {GUARANTEES}")
     k = float(guarantee.split('_')[1])
     return SUITE_LIPSCHITZ[k][name], k
 
 def suite_pairs():
     "Every (guarantee, target name) of the suite, in table order."
-    for t in SUITE_MONOTONE: yield 'monotone', t
+    for t in SUITE_INCREASING: yield 'increasing', t
     for k, table in SUITE_LIPSCHITZ.items():
         for t in table: yield f'lipschitz_{k:g}', t
 
 # %% ../nbs/21_suite.ipynb #e9f54cda
-@dataclass(frozen=True)
-class Regime:
-    "A data regime of the suite: how many points, where, how noisy, and the training budget."
-    name:str
-    n:int                     # training points
-    lo:float                  # training inputs uniform in [lo, hi]
-    hi:float
-    noise:float               # noise standard deviation, as a fraction of the target's range on TEST_X
-    iters:int                 # full-batch Adam iterations
-    known_y0:bool             # True: y(0) given exactly (the paper); False: learned from the data
-    lr:float = 1e-2           # Adam learning rate
+_TEST = dict(n_test=401, test_grid=True)   # the suite's test points: a dense grid of [-2, 2]
+_NOISY = dict(train_range=(-2., 2.), noise=0.05, iters=200, anchor='learned', **_TEST)
+REGIMES = dict(paper=replace(PAPER, **_TEST),
+               noisy_50=Protocol(n_train=50, **_NOISY),
+               noisy_500=Protocol(n_train=500, **_NOISY))
 
-REGIMES = dict(paper=Regime('paper', 5, -1., 1., 0., 50, True),
-               noisy_50=Regime('noisy_50', 50, -2., 2., 0.05, 200, False),
-               noisy_500=Regime('noisy_500', 500, -2., 2., 0.05, 200, False))
-TEST_X = torch.linspace(-2, 2, 401)[:, None]  # the test inputs: a dense grid of [-2, 2]
-
-def _regime(regime) -> Regime:
-    if isinstance(regime, Regime): return regime
+def _regime(regime:Protocol|str) -> Protocol:
+    if isinstance(regime, Protocol): return regime
     if regime not in REGIMES: raise ValueError(f"unknown regime {regime!r}; choose one of {list(REGIMES)}")
     return REGIMES[regime]
 
-def suite_data(f, regime:Regime|str, seed:int) -> tuple[Tensor, Tensor]:
-    "Training inputs (n, 1) and noisy targets (n, 1) of `regime` for target `f`, drawn with their own generator seeded by `seed`."
-    r, g = _regime(regime), torch.Generator().manual_seed(seed)
-    x = r.lo + (r.hi - r.lo) * torch.rand(r.n, 1, generator=g)
-    y = f(x)
-    if r.noise:
-        yt = f(TEST_X)
-        y = y + r.noise * (yt.max() - yt.min()) * torch.randn(y.shape, generator=g)
-    return x, y
+def suite_data(guarantee:str, target:str, regime:Protocol|str, seed:int) -> dict:
+    "`protocol_data` of `regime` (a name in `REGIMES`, or a `Protocol`) for the suite's `target` of `guarantee`."
+    return protocol_data(suite_target(guarantee, target)[0], seed, _regime(regime))
 
 # %% ../nbs/21_suite.ipynb #3fcc389c
-def _kind(guarantee:str) -> str: return 'invertible' if guarantee == 'monotone' else 'lipschitz'
+def _kind(guarantee:str) -> str: return 'increasing' if guarantee == 'increasing' else 'lipschitz'
+def _recipe(guarantee:str) -> str: return RECIPE_GUARANTEE[_kind(guarantee)]   # the guarantee's name in default_model, fit_default and the chains
 
 def paper_model(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
     "The paper's structure for `guarantee` (tanh MLP, 64 units, PyTorch's default initialisation: `default_model`'s smooth recipe), seeded without touching the global RNG."
-    return default_model(_kind(guarantee), k=1. if k is None else k, seed=seed, recipe='smooth')
+    return default_model(_recipe(guarantee), k=1. if k is None else k, seed=seed, recipe='smooth')
 
 def default_method(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
-    "`default_model` for `guarantee` ('monotone' → 'invertible', 'lipschitz_k' → 'lipschitz'), its multiscale recipe."
-    return default_model(_kind(guarantee), k=1. if k is None else k, seed=seed)
+    "`default_model` for `guarantee`, its multiscale recipe."
+    return default_model(_recipe(guarantee), k=1. if k is None else k, seed=seed)
 
 def sloped_method(guarantee:str, k:float|None=None, seed:int=0, x:Tensor|None=None, y:Tensor|None=None) -> JacNet:
     "The paper's network for a Lipschitz guarantee started at the least-squares slope of the training data (x, y)."
@@ -146,55 +132,43 @@ CANDIDATE = dict(smooth='paper', sloped='sloped', multiscale='default')  # fit_d
 
 def _by_validation(guarantee:str, regime) -> bool:
     "Whether fit_default chooses by validation risk for this guarantee and regime."
-    return VAL_CHAIN[_kind(guarantee)] is not None and _regime(regime).n >= VAL_MIN
+    return VAL_CHAIN[_recipe(guarantee)] is not None and _regime(regime).n_train >= VAL_MIN
 
 def suite_methods(guarantee:str) -> tuple:
     "The methods the suite trains for `guarantee`: the candidates of its `AUTO_CHAIN`."
-    return tuple(CANDIDATE[n] for n, _ in AUTO_CHAIN[_kind(guarantee)])
+    return tuple(CANDIDATE[n] for n, _ in AUTO_CHAIN[_recipe(guarantee)])
 
 def choose(risks:dict,                 # suite method -> training risk
            guarantee:str,
            chain:tuple|None=None) -> str:  # fit_default's chain (None: AUTO_CHAIN of the guarantee)
     "The method `auto` keeps: `choose_fit` along `chain`, in the suite's method names."
-    c = AUTO_CHAIN[_kind(guarantee)] if chain is None else chain
+    c = AUTO_CHAIN[_recipe(guarantee)] if chain is None else chain
     return CANDIDATE[choose_fit({n: risks[CANDIDATE[n]] for n, _ in c if CANDIDATE[n] in risks}, c)]
 
-def _fit_regime(model:JacNet, f, x:Tensor, y:Tensor, r:Regime, seed:int, **opts):
-    "`fit` with the regime's budget and initial condition (x0 = 0; y0 known or learned); returns the History."
-    x0 = torch.zeros(1)
-    model.set_initial(x0, f(x0) if r.known_y0 else torch.zeros(1))
-    return fit(model, x, y, iters=r.iters, lr=r.lr, progress=False, y0=None if r.known_y0 else 'learn', seed=seed, **opts)
-
-def _train(model:JacNet, f, x:Tensor, y:Tensor, r:Regime, seed:int) -> JacNet:
-    _fit_regime(model, f, x, y, r, seed)
-    return model
-
-def fit_auto(guarantee:str, f, x:Tensor, y:Tensor, regime:Regime|str, seed:int=0, k:float|None=None, chain:tuple|None=None) -> tuple[JacNet, str]:
-    "The `auto` method: `fit_default` with the regime's budget and initial condition; returns (model, the suite's name of the kept method)."
-    r, x0 = _regime(regime), torch.zeros(1)
-    model, which = fit_default(_kind(guarantee), x, y, k=1. if k is None else k, seed=seed, chain=chain, iters=r.iters, lr=r.lr,
-                               x0=x0, y0=f(x0) if r.known_y0 else 'learn')
+def fit_auto(guarantee:str, data:dict, regime:Protocol|str, seed:int=0, k:float|None=None, chain:tuple|None=None) -> tuple[JacNet, str]:
+    "The `auto` method: `fit_default` on `data` under the regime's protocol; returns (model, the suite's name of the kept method)."
+    with fixed_budget():
+        model, which = fit_default(_recipe(guarantee), data['x_train'], data['y_train'], k=1. if k is None else k, seed=seed, chain=chain,
+                                   **protocol_options(_regime(regime), data))
     return model, CANDIDATE[which]
 
 # %% ../nbs/21_suite.ipynb #47ebc7cb
-def run_one(guarantee:str, target:str, regime:Regime|str, method:str, seed:int,
+def run_one(guarantee:str, target:str, regime:Protocol|str, method:str, seed:int,
             validate:bool=False) -> dict:   # True: fit on fit_default's split and return the validation risk only
-    "Train `method` on (`target`, `regime`, `seed`): test MAE on [-2, 2] (`test_mae`) and on [-1, 1] (`inner_mae`) against the noiseless target, and the training risk."
+    "Train `method` on (`target`, `regime`, `seed`) by `fit_protocol` and `measure` it: `train_risk`, `test_mae`, `test_mae_inner` (and the f64 extra)."
     f, k = suite_target(guarantee, target)
     r = _regime(regime)
     if method not in SUITE_METHODS: raise ValueError(f"unknown method {method!r}; choose one of {list(SUITE_METHODS)}")
-    x, y = suite_data(f, r, seed)
-    m = SUITE_METHODS[method](guarantee, k, seed, *((x, y) if method == 'sloped' else ()))
+    data = protocol_data(f, seed, r)
+    m = SUITE_METHODS[method](guarantee, k, seed, *((data['x_train'], data['y_train']) if method == 'sloped' else ()))
     if validate:                                # the validation fit fit_default makes to choose
-        h = _fit_regime(m, f, x, y, r, seed, val_frac=VAL_FRAC)
+        h = fit_protocol(m, data, r, seed=seed, val_frac=VAL_FRAC)
         return dict(val_risk=min(v for v in h.val_loss if v is not None))
-    m = _train(m, f, x, y, r, seed)
-    with torch.no_grad():
-        err = (m(TEST_X) - f(TEST_X)).abs()[:, 0]
-        return dict(test_mae=err.mean().item(), inner_mae=err[TEST_X[:, 0].abs() <= 1].mean().item(), train_risk=risk(m(x), y).item())
+    fit_protocol(m, data, r, seed=seed)
+    return measure(m, data)
 
 def run_suite(seeds=(0, 1, 2, 3, 4),
-              regimes=tuple(REGIMES),
+              regimes=tuple(REGIMES),    # names in REGIMES, or Protocols
               pairs=None,                # (guarantee, target) pairs; None: the whole suite
               log=None) -> list[dict]:   # called with each finished row
     "One row per (guarantee, target, regime): the per-seed `run_one` results of every method in `SUITE_METHODS`."
@@ -205,7 +179,7 @@ def run_suite(seeds=(0, 1, 2, 3, 4),
             t0 = time.perf_counter()
             for name in suite_methods(g): row[name] = [run_one(g, t, r, name, s) for s in seeds]
             if _by_validation(g, r):            # the validation fits fit_default chooses by
-                for n, _ in VAL_CHAIN[_kind(g)]: row[CANDIDATE[n] + '_val'] = [run_one(g, t, r, CANDIDATE[n], s, validate=True) for s in seeds]
+                for n, _ in VAL_CHAIN[_recipe(g)]: row[CANDIDATE[n] + '_val'] = [run_one(g, t, r, CANDIDATE[n], s, validate=True) for s in seeds]
             row['seconds'] = time.perf_counter() - t0
             rows.append(row)
             if log is not None: log(row)
@@ -213,33 +187,36 @@ def run_suite(seeds=(0, 1, 2, 3, 4),
 
 # %% ../nbs/21_suite.ipynb #7161ee45
 def _mean(v): return sum(v) / len(v)
+BAR_SHARE, BAR_RATIO = 0.9, 1.25   # the bar for a default: at least as good as the paper's structure on this share of pairs, never worse than this ratio
 
-def summarize(rows:list[dict],
-              chains:dict|None=None,      # guarantee kind ('invertible', 'lipschitz') -> chain chosen by training risk; None: AUTO_CHAIN
-              validation:bool|dict=True) -> list[dict]:  # True: the validation choice where fit_default makes it (VAL_CHAIN, from VAL_MIN points on); False: never; or kind -> chain chosen by validation risk from VAL_MIN points on
+def _label(regime) -> str: return regime if isinstance(regime, str) else 'custom'
+
+def summarize_suite(rows:list[dict],
+                    chains:dict|None=None,      # guarantee kind ('increasing', 'lipschitz') -> chain chosen by training risk; None: AUTO_CHAIN
+                    validation:bool|dict=True) -> list[dict]:  # True: the validation choice where fit_default makes it (VAL_CHAIN, from VAL_MIN points on); False: never; or kind -> chain chosen by validation risk from VAL_MIN points on
     "Per (guarantee, target, regime): mean test MAE of paper, default and auto, their ratios to paper, and what auto kept."
-    vchains = VAL_CHAIN if validation is True else (validation or {})
+    vchains = {k: VAL_CHAIN[RECIPE_GUARANTEE[k]] for k in RECIPE_GUARANTEE} if validation is True else (validation or {})
     out = []
     for row in rows:
         kind = _kind(row['guarantee'])
         chain, vchain = None if chains is None else chains[kind], vchains.get(kind)
-        if vchain is not None and _regime(row['regime']).n >= VAL_MIN:   # a choice by validation risk
+        if vchain is not None and _regime(row['regime']).n_train >= VAL_MIN:   # a choice by validation risk
             chain, key, suffix = vchain, 'val_risk', '_val'
         else: key, suffix = 'train_risk', ''
         ms = [m for m in SUITE_METHODS if m + suffix in row]
         picks = [choose({m: row[m + suffix][i][key] for m in ms}, row['guarantee'], chain) for i in range(len(row['paper']))]
         auto = [row[w][i] for i, w in enumerate(picks)]
-        s = dict(guarantee=row['guarantee'], target=row['target'], regime=row['regime'], n_seeds=len(picks),
+        s = dict(guarantee=row['guarantee'], target=row['target'], regime=_label(row['regime']), n_seeds=len(picks),
                  auto_default=picks.count('default'), auto_sloped=picks.count('sloped'))
         for name, v in (('paper', row['paper']), ('default', row['default']), ('auto', auto)):
             s[name] = _mean([d['test_mae'] for d in v])
-            s[name + '_inner'] = _mean([d['inner_mae'] for d in v])
+            s[name + '_inner'] = _mean([d['test_mae_inner'] for d in v])
             s[name + '_seeds'] = [d['test_mae'] for d in v]
         for name in ('paper', 'default', 'auto'): s[name + '_ratio'] = s[name] / s['paper'] if s['paper'] > 0 else (1. if s[name] == 0 else math.inf)
         out.append(s)
     return out
 
-def verdict(summary:list[dict], method:str='auto', guarantee:str|None=None) -> dict:
+def tally(summary:list[dict], method:str='auto', guarantee:str|None=None) -> dict:
     "Pairs where `method` is at least as good as the paper's structure, its worst ratio, and the pairs it loses."
     s = [r for r in summary if guarantee is None or r['guarantee'] == guarantee]
     losses = [r for r in s if r[method] > r['paper']]
@@ -247,6 +224,10 @@ def verdict(summary:list[dict], method:str='auto', guarantee:str|None=None) -> d
     return dict(n=len(s), wins=len(s) - len(losses), share=(len(s) - len(losses)) / len(s), worst_ratio=worst[method + '_ratio'],
                 worst=f"{worst['guarantee']}/{worst['target']}/{worst['regime']}",
                 losses=[(f"{r['guarantee']}/{r['target']}/{r['regime']}", r[method + '_ratio']) for r in losses])
+
+def meets_bar(t:dict) -> bool:
+    "Whether a `tally` clears the bar: at least as good on `BAR_SHARE` of the pairs and never worse than `BAR_RATIO` times the paper's structure."
+    return t['share'] >= BAR_SHARE and t['worst_ratio'] <= BAR_RATIO
 
 def format_suite(summary:list[dict]) -> str:
     "The whole table: mean test MAE over the seeds of each method, the ratios to the paper's structure, and auto's picks."
