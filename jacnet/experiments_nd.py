@@ -9,9 +9,10 @@ from torch import Tensor
 from .integrate import ODEIntegrator
 from .model import JacNet
 from .conservation import path_gap, map_jacobian
+from .experiments import Protocol
 
 # %% auto #0
-__all__ = ['TARGETS_ND', 'convex_gradient', 'triangular_map', 'evaluate_nd']
+__all__ = ['TARGETS_ND', 'PLANE', 'convex_gradient', 'triangular_map', 'evaluate_nd']
 
 # %% ../nbs/14_experiments_nd.ipynb #610dbc00
 def convex_gradient(x:Tensor) -> Tensor:
@@ -26,6 +27,8 @@ def triangular_map(x:Tensor) -> Tensor:
 TARGETS_ND = dict(convex=convex_gradient, triangular=triangular_map)
 
 # %% ../nbs/14_experiments_nd.ipynb #0c32d65b
+PLANE = Protocol(n_train=64, train_range=(-2., 2.), dim=2, iters=150, tol_start=None)  # the protocol of this chapter's maps of the plane
+
 def evaluate_nd(model:JacNet, target, lim:float=2.5, n:int=7, integrator=None) -> dict:
     "Grid error, path gap, share of det ∂ŷ/∂x ≤ 0 and inverse round trip of a trained 2-D model (float64 copy)."
     integrator = integrator or ODEIntegrator(rtol=1e-10, atol=1e-10)
