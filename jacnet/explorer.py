@@ -11,7 +11,7 @@ import ipywidgets as W
 from .structures import Unconstrained, Invertible, Lipschitz
 from .integrate import INTEGRATORS, as_integrator
 from .model import JacNet
-from .train import fit
+from .experiments import Protocol, protocol_data, paper_model, fit_protocol
 from .defaults import default_model
 
 # %% auto #0
@@ -19,35 +19,31 @@ __all__ = ['EXAMPLE_TARGETS', 'MODEL_CHOICES', 'INITIAL', 'make_model', 'train_a
 
 # %% ../nbs/15_explorer.ipynb #db860732
 EXAMPLE_TARGETS = dict(exp=torch.exp, abs=torch.abs, sin=torch.sin)
-MODEL_CHOICES = ('invertible', 'lipschitz', 'unconstrained', 'default invertible', 'default lipschitz')
-INITIAL = dict(target='exp', structure='default invertible', param=1e-4, integrator='grid',  # the settings the explorer opens on:
+MODEL_CHOICES = ('invertible', 'lipschitz', 'unconstrained', 'default increasing', 'default lipschitz')
+INITIAL = dict(target='exp', structure='default increasing', param=1e-4, integrator='grid',  # the settings the explorer opens on:
                n_points=20, noise=0., iters=100, seed=0)                                    # the default recipe, enough points and steps to fit
 
-def make_model(structure:str, param:float, integrator:str) -> JacNet:
-    "A 1-D JacNet for the explorer's `structure` name, its parameter (ε or k) and integrator name."
+def make_model(structure:str, param:float, integrator:str, seed:int|None=None) -> JacNet:
+    "A 1-D JacNet for the explorer's `structure` name, its parameter (ε or k), integrator name and seed (None: the global RNG)."
     if integrator not in INTEGRATORS: raise ValueError(f"unknown integrator {integrator!r}; choose one of {sorted(INTEGRATORS)}")
     integ = as_integrator(integrator)
-    if structure == 'default invertible': return default_model('invertible', integrator=integ)
-    if structure == 'default lipschitz': return default_model('lipschitz', k=param, integrator=integ)
+    if structure == 'default increasing': return default_model('invertible', integrator=integ, seed=seed)
+    if structure == 'default lipschitz': return default_model('lipschitz', k=param, integrator=integ, seed=seed)
     s = dict(invertible=lambda: Invertible(param), lipschitz=lambda: Lipschitz(param), unconstrained=Unconstrained)
     if structure not in s: raise ValueError(f"unknown structure {structure!r}; choose one of {list(MODEL_CHOICES)}")
-    return JacNet(1, 1, s[structure](), integrator=integ)
+    return JacNet(1, 1, s[structure](), integrator=integ) if seed is None else paper_model(s[structure](), seed, integ)
 
 def train_and_plot(target:str|Callable='exp', # a name in `targets`, or a function of a tensor
-                   structure:str='default invertible', param:float=1e-4, integrator:str='grid',
+                   structure:str='default increasing', param:float=1e-4, integrator:str='grid',
                    n_points:int=20, noise:float=0., iters:int=100, seed:int=0,
                    targets:dict|None=None):     # extra named target functions
     "Train one model with these settings (by default `INITIAL`, the explorer's) and draw its fit, derivative, inverse and risk; returns the figure."
     f = target if callable(target) else {**EXAMPLE_TARGETS, **(targets or {})}[target]
-    g = torch.Generator().manual_seed(seed)
-    x = torch.rand(n_points, 1, generator=g) * 2 - 1
-    y = f(x) + noise * torch.randn(n_points, 1, generator=g)
-    torch.manual_seed(seed)
-    m = make_model(structure, param, integrator)
-    x0 = torch.zeros(1)
-    m.set_initial(x0, f(x0))
-    hist = fit(m, x, y, iters=iters, progress=False)
-    xs = torch.linspace(-2, 2, 200)[:, None]
+    protocol = Protocol(n_train=n_points, noise=noise, iters=iters, n_test=200, test_grid=True)   # the paper's, but for these settings
+    data = protocol_data(f, seed, protocol)
+    m = make_model(structure, param, integrator, seed)
+    hist = fit_protocol(m, data, protocol)
+    x, y, xs = data['x_train'], data['y_train'], data['x_test']
     xg = xs.clone().requires_grad_()
     dy, = torch.autograd.grad(f(xg).sum(), xg)
     with torch.no_grad(): pred, J = m(xs), m.jacobian(xs)[:, 0, 0]
