@@ -5,7 +5,8 @@
 #     _docs/, with sidebar, table of contents, previous/next links, search and math rendered by KaTeX
 #     (tools/build_docs.py: nbdev's notebook processing, then nbconvert's HTMLExporter with the Jinja2
 #     templates in tools/docs_template/; KaTeX is installed from the npm registry into .cache/docs/ first, once);
-#  3. checks every page without a browser: no raw math, a sidebar, figures that load, no broken local link
+#  3. checks every page without a browser: no raw math, a sidebar, figures that load, no broken local link,
+#     code blocks that scroll rather than being cut off
 #     (tools/docs_check.py);
 #  4. with --check: also opens every page in headless Chromium and runs the same checks on the DOM it
 #     rendered, leaving a screenshot of each page in _docs/_check/. Chromium is never installed here: when
