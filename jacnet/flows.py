@@ -70,29 +70,37 @@ class MonotoneGrid(nn.Module):
 # %% ../nbs/22_flows.ipynb #bd389f68
 class MaskedMLP(nn.Module):
     "MADE: one call gives every conditioner; output block i `(P,)` depends on the inputs x_<i (and the context) only."
+    gain = 3.                                # the direct connection's weights are stored divided by this: Adam moves the linear part `gain` times faster
     def __init__(self,
                  features:int,               # d
                  per_feature:int,            # P outputs for each coordinate
                  context:int=0,              # context features, seen by every hidden unit
                  hidden:Sequence[int]=(64, 64),
-                 activation=nn.ReLU):
+                 activation=nn.ReLU,
+                 direct:bool=True):          # add a masked linear map from the inputs to the outputs (zero at the start)
         super().__init__()
         d, self.d, self.p = features, features, per_feature
         degs = [torch.cat([torch.arange(1, d + 1), torch.zeros(context, dtype=torch.long)])]
         for h in hidden: degs.append(torch.arange(h) % max(d - 1, 1) + min(d - 1, 1))
         masks = [b[:, None] >= a[None] for a, b in zip(degs[:-1], degs[1:])]
-        masks.append(torch.arange(1, d + 1).repeat_interleave(per_feature)[:, None] > degs[-1][None])
+        out_degs = torch.arange(1, d + 1).repeat_interleave(per_feature)
+        masks.append(out_degs[:, None] > degs[-1][None])
         sizes = [d + context, *hidden, d * per_feature]
         self.layers = nn.ModuleList(nn.Linear(a, b) for a, b in zip(sizes[:-1], sizes[1:]))
         for i, m in enumerate(masks): self.register_buffer(f'mask{i}', m.float())
         self.act = activation()
+        if direct:
+            self.direct = nn.Parameter(torch.zeros(d * per_feature, d + context))
+            self.register_buffer('mask_direct', (out_degs[:, None] > degs[0][None]).float())
+        else: self.register_parameter('direct', None)
 
     def forward(self, x:Tensor, c:Tensor|None=None) -> Tensor:
         "Outputs `(N, d, P)`; block i from x_<i and c."
-        h = x if c is None else torch.cat([x, c], -1)
+        h = h0 = x if c is None else torch.cat([x, c], -1)
         for i, l in enumerate(self.layers):
             h = F.linear(h, l.weight * getattr(self, f'mask{i}'), l.bias)
             if i < len(self.layers) - 1: h = self.act(h)
+        if self.direct is not None: h = h + F.linear(h0, (self.gain * self.mask_direct) * self.direct)
         return h.unflatten(-1, (self.d, self.p))
 
 # %% ../nbs/22_flows.ipynb #44c5432f
@@ -100,10 +108,10 @@ def _squash(x:Tensor, B:float) -> Tensor: return B * torch.tanh(x * (1 / B))  # 
 
 class Autoregressive(nn.Module):
     "z_i = b_i + ∫₀^{u_i} Ĵ_i(s) ds with u_i = (x_i − m_i) e^{s_i}: the grid transformer on the conditionally standardised coordinate; every conditioner (x_<i ↦ Ĵ_i at the nodes, b_i, m_i, s_i) from one masked network call."
-    def __init__(self, features:int, context:int=0, hidden:Sequence[int]=(64, 64), cells:int=32, bound:float=3., floor:float=1e-3, activation=nn.ReLU):
+    def __init__(self, features:int, context:int=0, hidden:Sequence[int]=(64, 64), cells:int=32, bound:float=3., floor:float=1e-3, activation=nn.ReLU, direct:bool=True):
         super().__init__()
         self.grid = MonotoneGrid(cells, bound, floor)
-        self.net = MaskedMLP(features, cells + 4, context, hidden, activation)
+        self.net = MaskedMLP(features, cells + 4, context, hidden, activation, direct)
 
     def conditioner(self, x:Tensor, c:Tensor|None=None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
         "Node slopes `(N, d, K+1)`, shifts b, centres m and log-scales s `(N, d)` (|s| ≤ −log floor)."
@@ -168,7 +176,8 @@ class Flow(nn.Module):
                  bound:float=3.,                             # the grid covers [-bound, bound] of each standardised coordinate; linear beyond
                  floor:float=1e-3,                           # slopes lie in [floor, 1/floor] (Triangular: slope ≥ floor)
                  terms:int=4,                                # tanh terms of a triangular layer
-                 activation=nn.ReLU):                        # hidden activation (a module class)
+                 activation=nn.ReLU,                         # hidden activation (a module class)
+                 direct:bool=True):                          # a linear input→output connection in each autoregressive layer's network (`MaskedMLP`)
         super().__init__()
         for name, v in (('features', features), ('context', context)):
             if not isinstance(v, int) or isinstance(v, bool) or v < (1 if name == 'features' else 0):
@@ -183,7 +192,7 @@ class Flow(nn.Module):
         layers = []
         for i, kind in enumerate(transforms):
             if i: layers.append(Reverse())
-            layers.append(Autoregressive(features, context, hidden, cells, bound, floor, activation) if kind == 'autoregressive'
+            layers.append(Autoregressive(features, context, hidden, cells, bound, floor, activation, direct) if kind == 'autoregressive'
                           else TriangularLayer(features, context, hidden, terms, floor, bound, activation))
         self.layers = nn.ModuleList(layers)
 
@@ -250,6 +259,10 @@ class Flow(nn.Module):
         "log p(x) `(N,)`."
         z, ladj = self.transform(x, context)
         return self.base_log_prob(z) + ladj
+
+    def forward(self, x:Tensor, context:Tensor|None=None) -> Tensor:
+        "log p(x) `(N,)`: calling the flow is its density."
+        return self.log_prob(x, context)
 
     def _base(self, n): return torch.randn(n, self.features, dtype=self.loc.dtype, device=self.loc.device)
 
