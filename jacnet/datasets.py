@@ -15,7 +15,7 @@ from .defaults import default_model
 # %% auto #0
 __all__ = ['CARS_X', 'LOADERS', 'TRAIN', 'METHODS', 'HOW_INVERTED', 'RealData', 'load_engel', 'load_cars', 'load_dataset',
            'Scaler', 'Fitted', 'fit_jacnet', 'fit_isotonic', 'pooled_bin_means', 'fit_pchip', 'adam_early_stopping',
-           'fit_zuko', 'shape_checks', 'kfold', 'compare', 'format_table', 'verdict', 'solve_for_x']
+           'fit_zuko', 'shape_checks', 'kfold', 'compare', 'format_table', 'describe_comparison', 'solve_for_x']
 
 # %% ../nbs/17_real_datasets.ipynb #f7f0506a
 def _require(module:str, package:str):
@@ -149,7 +149,7 @@ def _rqs(params:dict, bound:float):
 
 def adam_early_stopping(params:list, loss:Callable, u:Tensor, v:Tensor, iters:int, lr:float, batch_size:int,
                         val_frac:float, patience:int, seed:int=0) -> None:
-    "Adam on `loss(u, v)` with `fit`'s protocol: the same seeded validation split and minibatch order, the best weights kept."
+    "Adam on `loss(u, v)` with `fit`'s protocol — the same seeded validation split, minibatch order, validation once per epoch, patience and best weights kept — for parameters that are not a model `fit` trains."
     g = torch.Generator().manual_seed(seed)
     n = u.shape[0]; perm = torch.randperm(n, generator=g); n_val = int(round(val_frac * n))
     tr, va = perm[n_val:], perm[:n_val]
@@ -250,7 +250,7 @@ def _separated(rows:list, a:str, b:str) -> bool:
     d = [x - y for x, y in zip(by[a]['fold_mae'], by[b]['fold_mae'])]; k = len(d); m = sum(d) / k
     return abs(m) > 2 * math.sqrt(sum((x - m) ** 2 for x in d) / (k - 1) / k)
 
-def verdict(results:dict, ours:str='jacnet') -> str:
+def describe_comparison(results:dict, ours:str='jacnet') -> str:
     "Where `ours` wins and loses in `compare`'s rows for several datasets ({name: rows}), in sentences made from the numbers."
     out = []
     for name, rows in results.items():
