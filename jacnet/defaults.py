@@ -14,17 +14,15 @@ from .structures import Invertible, Lipschitz, PositiveExp
 from .integrate import Integrator
 from .model import JacNet, suits_domain
 from .train import fit, risk
-from .experiments import (Protocol, PAPER, TARGET_GUARANTEE, RECIPE_GUARANTEE, FIT_THRESHOLD, protocol_data, fit_protocol,
+from .experiments import (Protocol, PAPER, PAPER_EXPERIMENT, TARGET_GUARANTEE, RECIPE_GUARANTEE, FIT_THRESHOLD, protocol_data, fit_protocol,
                                 measure, n_fits, run_experiment)
 from .recipes import (multiscale_init, RECIPES, default_model, AUTO_CHAIN, VAL_CHAIN, VAL_MIN, VAL_FRAC, data_slope, start_at_slope,
                             data_domain, choose_fit, fit_default)
 
 # %% auto #0
-__all__ = ['PAPER_EXPERIMENT', 'run_recipe', 'compare_defaults', 'format_comparison', 'compare_on', 'hill', 'hill_inverse']
+__all__ = ['run_recipe', 'compare_defaults', 'format_comparison', 'compare_on', 'hill', 'hill_inverse']
 
 # %% ../nbs/09_defaults.ipynb #39517a79
-PAPER_EXPERIMENT = dict(exp='invertible_exp', abs='lipschitz_abs')  # target -> the paper's experiment on it
-
 def run_recipe(target:str|Callable,     # a name in `TARGETS`, or a function
                guarantee:str,           # 'increasing' or 'lipschitz' (k = 1)
                seed:int, protocol:Protocol=PAPER,
