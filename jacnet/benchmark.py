@@ -5,11 +5,13 @@
 # %% ../nbs/11_benchmark.ipynb #ed82f0d8
 from __future__ import annotations
 import copy, json, math, resource, statistics, subprocess, sys, time, warnings
+from dataclasses import replace
 import torch
 from .model import JacNet
-from .integrate import INTEGRATORS, ToleranceSchedule
+from .integrate import INTEGRATORS
 from .quadrature import GaussLegendre
 from .train import fit
+from .experiments import PAPER, EXPERIMENTS, PAPER_EXPERIMENT, protocol_data, paper_model, fit_protocol
 
 # %% auto #0
 __all__ = ['PEERS', 'methods', 'median_time', 'bench_training', 'bench_pass', 'bench_evaluation', 'peak_memory', 'bench_inverse',
@@ -34,23 +36,24 @@ def median_time(fn, repeats:int=5) -> float:
     return statistics.median(ts)
 
 # %% ../nbs/11_benchmark.ipynb #1f2b62db
-def _experiment(name, seed):
-    torch.manual_seed(seed)
-    x = torch.rand(5, 1) * 2 - 1
-    if name == 'exp': return JacNet(1, 1, 'invertible').set_initial(torch.zeros(1), torch.ones(1)), x, torch.exp(x)
-    return JacNet(1, 1, 'lipschitz').set_initial(torch.zeros(1), torch.zeros(1)), x, x.abs()
+def _experiment(name:str,           # 'exp' (the invertible structure) or 'abs' (the Lipschitz one)
+                seed:int, integrator=None):
+    "The paper's experiment on target `name` for timing: the paper's model (seeded) and the paper's data."
+    if name not in PAPER_EXPERIMENT: raise ValueError(f"unknown experiment {name!r}; choose one of {sorted(PAPER_EXPERIMENT)}")
+    target, structure = EXPERIMENTS[PAPER_EXPERIMENT[name]]
+    return paper_model(structure(), seed, integrator), protocol_data(target, seed)
 
 def bench_training(name:str,          # 'exp' (invertible) or 'abs' (Lipschitz)
                    methods:dict,      # name -> (integrator factory, integral options): training uses the factory
                    seeds=range(5), iters:int=50) -> list[dict]:
-    "Rows for `iters` Adam iterations of a paper experiment, with tolerance annealing for adaptive integrators; the methods take turns, seed by seed."
+    "Rows for a paper experiment trained under the paper's protocol with `iters` iterations (`fit_protocol`: annealing for adaptive integrators); the methods take turns, seed by seed."
     runs = {m: [] for m in methods}
+    protocol = replace(PAPER, iters=iters)
     for s in seeds:
         for m, (make, _) in methods.items():
-            model, x, y = _experiment(name, s)
-            model.integrator = make()
+            model, data = _experiment(name, s, make())
             t = time.perf_counter()
-            h = fit(model, x, y, iters=iters, tol=ToleranceSchedule(), progress=False)
+            h = fit_protocol(model, data, protocol)
             runs[m].append((time.perf_counter() - t, h.loss[-1], sum(h.nfe)))
     rows = []
     for m, r in runs.items():
@@ -137,9 +140,8 @@ def _count_net(model):
 
 def bench_inverse(n_values:int=200, repeats:int=3, seed:int=0) -> list[dict]:
     "Rows for the inverse of the trained e^x model (float64) at `n_values` targets: Newton against the ODE inverse."
-    model, x, y = _experiment('exp', seed)
-    model.integrator = GaussLegendre(8)
-    fit(model, x, y, iters=50, progress=False)
+    model, data = _experiment('exp', seed, GaussLegendre(8))
+    fit_protocol(model, data)
     model = model.double(); model.integrator = GaussLegendre(16)
     yq = torch.linspace(math.exp(-2), math.exp(2), n_values, dtype=torch.float64)[:, None]
     box = _count_net(model)
