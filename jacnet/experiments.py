@@ -148,9 +148,9 @@ def paper_model(structure:Structure|str,          # how J is built: a structure 
 
 @contextmanager
 def fixed_budget():
-    "A context in which `fit` does not warn that its loss was still falling at the end: a protocol fixes the budget, so that is expected."
+    "A context in which `fit` does not warn that its loss (or validation risk) was still falling at the end: a protocol fixes the budget, so that is expected."
     with warnings.catch_warnings():
-        warnings.filterwarnings('ignore', message='fit: the loss was still falling', category=FitWarning)
+        warnings.filterwarnings('ignore', message='fit: the (loss|validation risk) was still falling', category=FitWarning)
         yield
 
 def protocol_options(protocol:Protocol, data:dict) -> dict:

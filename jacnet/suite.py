@@ -15,7 +15,7 @@ from .defaults import default_model, fit_default, AUTO_CHAIN, VAL_CHAIN, VAL_MIN
 
 # %% auto #0
 __all__ = ['SUITE_INCREASING', 'SUITE_LIPSCHITZ', 'GUARANTEES', 'REGIMES', 'SUITE_METHODS', 'CANDIDATE', 'BAR_SHARE', 'BAR_RATIO',
-           'suite_target', 'suite_pairs', 'suite_data', 'paper_model', 'default_method', 'sloped_method',
+           'suite_target', 'suite_pairs', 'suite_data', 'paper_method', 'default_method', 'sloped_method',
            'suite_methods', 'choose', 'fit_auto', 'run_one', 'run_suite', 'summarize_suite', 'tally', 'meets_bar',
            'format_suite']
 
@@ -114,8 +114,8 @@ def suite_data(guarantee:str, target:str, regime:Protocol|str, seed:int) -> dict
 def _kind(guarantee:str) -> str: return 'increasing' if guarantee == 'increasing' else 'lipschitz'
 def _recipe(guarantee:str) -> str: return RECIPE_GUARANTEE[_kind(guarantee)]   # the guarantee's name in default_model, fit_default and the chains
 
-def paper_model(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
-    "The paper's structure for `guarantee` (tanh MLP, 64 units, PyTorch's default initialisation: `default_model`'s smooth recipe), seeded without touching the global RNG."
+def paper_method(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
+    "The paper's network with the paper's structure for `guarantee` (`paper_model` of chapter Experiments, built as `default_model`'s smooth recipe), seeded without touching the global RNG."
     return default_model(_recipe(guarantee), k=1. if k is None else k, seed=seed, recipe='smooth')
 
 def default_method(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
@@ -125,9 +125,9 @@ def default_method(guarantee:str, k:float|None=None, seed:int=0) -> JacNet:
 def sloped_method(guarantee:str, k:float|None=None, seed:int=0, x:Tensor|None=None, y:Tensor|None=None) -> JacNet:
     "The paper's network for a Lipschitz guarantee started at the least-squares slope of the training data (x, y)."
     if x is None or y is None: raise ValueError("the sloped method starts at the data's slope: pass the training data x and y")
-    return start_at_slope(paper_model(guarantee, k, seed), data_slope(x, y))
+    return start_at_slope(paper_method(guarantee, k, seed), data_slope(x, y))
 
-SUITE_METHODS = dict(paper=paper_model, default=default_method, sloped=sloped_method)  # name -> factory (guarantee, k, seed[, x, y]) -> JacNet
+SUITE_METHODS = dict(paper=paper_method, default=default_method, sloped=sloped_method)  # name -> factory (guarantee, k, seed[, x, y]) -> JacNet
 CANDIDATE = dict(smooth='paper', sloped='sloped', multiscale='default')  # fit_default's candidate -> the suite's method
 
 def _by_validation(guarantee:str, regime) -> bool:
