@@ -641,7 +641,7 @@ def _converged(hist:History, checked:list, rtol:float|None, gtol:float|None) -> 
         return f"converged: the loss changed by less than rtol={rtol:g} (relative) over {w} iterations"
     return None
 
-def _judge(hist:History, optimizer:str, iters:int, rank:int):
+def _judge(hist:History, optimizer:str, iters:int, rank:int, full_batch:bool):
     "A fit that ran out of iterations: converged when its loss (validation risk, when validated) no longer falls; else a `FitWarning` naming the remedy."
     hist.stop_reason = f"iters: ran all {iters} iterations"
     vals = [v for v in hist.val_loss if v is not None]
@@ -649,7 +649,7 @@ def _judge(hist:History, optimizer:str, iters:int, rank:int):
     fall = History(loss=series).still_falling()
     hist.converged = None if len(hist) < 6 else fall is None   # too short a run to judge
     if fall is None or rank != 0: return
-    fix = "raise iters" + (", or use optimizer='lbfgs' (full-batch data), which runs until the loss stops changing" if optimizer == 'adam' else "")
+    fix = "raise iters" + (", or use optimizer='lbfgs' (full-batch data), which runs until the loss stops changing" if optimizer == 'adam' and full_batch else "")
     warnings.warn(f"fit: the {what} was still falling when training stopped after {len(hist)} iterations (by {100 * fall:.2g}% over its last "
                   f"{max(3, int(0.1 * len(series)))} values): the fit has not converged. To finish it, {fix}", FitWarning, stacklevel=3)
 
@@ -777,5 +777,5 @@ def fit(model:JacNet, x=None, y:Tensor|None=None, iters:int=50, lr:float|None=No
     finally: before.end()
     if st.best_state is not None: core.load_state_dict(st.best_state)
     if isinstance(src, _LoaderBatches): task.record_range(src)                  # the batches seen
-    if st.hist.stop_reason is None and not st.hist.interrupted: _judge(st.hist, cfg.optimizer, cfg.iters, comm.rank)
+    if st.hist.stop_reason is None and not st.hist.interrupted: _judge(st.hist, cfg.optimizer, cfg.iters, comm.rank, src.fixed)
     return st.hist
