@@ -5,6 +5,7 @@
 # %% ../nbs/07b_knots.ipynb #e389b08d
 from __future__ import annotations
 import math
+import numpy as np
 from dataclasses import dataclass, field
 import torch
 from torch import nn, Tensor
@@ -14,8 +15,8 @@ from .quadrature import PiecewiseLinear
 from .model import JacNet
 
 # %% auto #0
-__all__ = ['MARGIN', 'LAMBDAS', 'KnotNet', 'knot_model', 'inner_bounds', 'raw_for_slope', 'knot_slopes', 'roughness',
-           'knot_penalty', 'box_qp', 'SplineFit', 'default_folds', 'default_cells', 'fit_spline']
+__all__ = ['MARGIN', 'KnotNet', 'knot_model', 'inner_bounds', 'raw_for_slope', 'knot_slopes', 'roughness', 'knot_penalty',
+           'box_qp', 'SplineFit', 'default_folds', 'default_cells', 'penalty_grid', 'fold_groups', 'fit_spline']
 
 # %% ../nbs/07b_knots.ipynb #14974545
 class KnotNet(nn.Module):
@@ -97,41 +98,73 @@ def box_qp(Q:Tensor,            # symmetric positive definite `(P, P)`
            b:Tensor,            # `(P,)`
            lo:Tensor, hi:Tensor, # bounds `(P,)`, ±inf where there is none
            z0:Tensor|None=None, # a start (e.g. the solution for a nearby Q), else the unconstrained minimiser
-           iters:int=60) -> Tensor:
-    "argmin ½ zᵀQz − bᵀz subject to lo ≤ z ≤ hi: the primal–dual active-set method (a semismooth Newton method), then projected Newton steps if it has not settled in `iters`."
-    if z0 is None:
-        z = torch.linalg.solve(Q, b)
-        if bool(((z >= lo) & (z <= hi)).all()): return z
-    else: z = z0.clone()
-    nu = torch.where((z >= hi) | (z <= lo), b - Q @ z, torch.zeros_like(z))   # multipliers: b − Qz on the bounds, 0 inside
-    up = low = None
-    for _ in range(iters):
-        nup, nlow = nu + (z - hi) > 0, nu + (z - lo) < 0
-        if up is not None and torch.equal(nup, up) and torch.equal(nlow, low): return z   # the active sets settled: a KKT point
-        up, low = nup, nlow
-        A = up | low; I = ~A
-        z = torch.where(up, hi, torch.where(low, lo, torch.zeros_like(z)))
-        if bool(I.any()): z[I] = torch.linalg.solve(Q[I][:, I], b[I] - Q[I][:, A] @ z[A])
-        nu = torch.where(A, b - Q @ z, torch.zeros_like(z))
-    return _projected_newton(Q, b, lo, hi, z.clamp(lo, hi))
+           iters:int=30) -> Tensor:
+    "argmin ½ zᵀQz − bᵀz subject to lo ≤ z ≤ hi, to its KKT conditions: the primal–dual active-set method, finished by the primal active-set method when its active sets do not settle within `iters` or repeat."
+    dt = Q.dtype
+    Q, b, lo, hi = (t.detach().cpu().double().numpy() for t in (Q, b, lo, hi))
+    z = _box_qp(Q, b, lo, hi, None if z0 is None else z0.detach().cpu().double().numpy(), iters)
+    return torch.from_numpy(z).to(dt)
 
-def _projected_newton(Q, b, lo, hi, z, iters:int=200):
-    "The same problem by projected Newton steps with a backtracking search along the projection arc (always descends)."
-    f = lambda z: 0.5 * z @ Q @ z - b @ z
-    fz = f(z)
-    for _ in range(iters):
-        g = Q @ z - b
-        A = ((z <= lo) & (g > 0)) | ((z >= hi) & (g < 0)); I = ~A
-        d = torch.zeros_like(z)
-        if bool(I.any()): d[I] = torch.linalg.solve(Q[I][:, I], -g[I])
-        a = 1.
-        while True:
-            zn = (z + a * d).clamp(lo, hi); fn = f(zn)
-            if fn <= fz or a < 1e-10: break
-            a *= 0.5
-        if fz - fn <= 1e-15 * (fz.abs() + 1e-300): return zn
-        z, fz = zn, fn
+_SMALL = 96  # free sets up to this size go to NumPy's LAPACK solve (little overhead a call); larger ones to a Cholesky factorisation in torch
+
+def _solve_free(Q, b, z, act):
+    "z with its free entries solving their rows, Q_II z_I = b_I − Q_IA z_A; the active entries stay."
+    idx = np.flatnonzero(~act)
+    if idx.size == 0: return z
+    z = z.copy()
+    QI = Q[idx]
+    r = b[idx] - QI[:, act] @ z[act]
+    M = QI[:, idx]
+    if idx.size <= _SMALL: z[idx] = np.linalg.solve(M, r)
+    else:
+        M, r = torch.from_numpy(M), torch.from_numpy(r)
+        L, info = torch.linalg.cholesky_ex(M)
+        z[idx] = (torch.cholesky_solve(r[:, None], L)[:, 0] if int(info) == 0 else torch.linalg.solve(M, r)).numpy()
     return z
+
+def _box_qp(Q, b, lo, hi, z0, iters):
+    tol = 1e-10 * max(float(np.abs(b).max()), 1e-300)          # multipliers this small are rounding: they change no decision
+    if z0 is None:
+        z = np.linalg.solve(Q, b)
+        if ((z >= lo) & (z <= hi)).all(): return z
+        up, low = z > hi, z < lo
+    else:
+        z = np.clip(z0, lo, hi); g = Q @ z - b
+        up, low = (z >= hi) & (g < 0), (z <= lo) & (g > 0)
+    seen = set()
+    for _ in range(iters):                                      # primal–dual active set: fix the active bounds, solve the rest, update both sets
+        z = _solve_free(Q, b, np.where(up, hi, np.where(low, lo, z)), up | low)
+        g = Q @ z - b                                           # on a bound, the multiplier: a KKT point has g ≥ 0 at lo and g ≤ 0 at hi
+        free = ~(up | low)
+        nup, nlow = (up & (g <= tol)) | (free & (z > hi)), (low & (g >= -tol)) | (free & (z < lo))
+        if (nup == up).all() and (nlow == low).all(): return z
+        key = (nup.tobytes(), nlow.tobytes())
+        if key in seen: break                                   # a cycle: possible when Q is far from an M-matrix
+        seen.add(key); up, low = nup, nlow
+    return _primal_active_set(Q, b, lo, hi, np.clip(z, lo, hi), tol, 50 * b.shape[0])
+
+def _primal_active_set(Q, b, lo, hi, z, tol, iters):
+    "From a feasible z: minimise on the free set, stepping only until a bound blocks (it joins), else free the bound whose multiplier is most wrong; the objective never rises, so no active set returns."
+    up, low = z >= hi, z <= lo
+    for _ in range(iters):
+        act = up | low
+        zs = _solve_free(Q, b, z, act)
+        d = zs - z
+        with np.errstate(divide='ignore', invalid='ignore'):
+            ra = np.where(~act & (d > 0), (hi - z) / d, np.where(~act & (d < 0), (lo - z) / d, np.inf))
+        j = int(ra.argmin())
+        if ra[j] < 1:
+            z = z + ra[j] * d
+            if d[j] > 0: up[j] = True; z[j] = hi[j]
+            else: low[j] = True; z[j] = lo[j]
+            continue
+        z = zs
+        g = Q @ z - b
+        wrong = np.where(up, g, np.where(low, -g, 0.))          # > 0: the bound holds z on its wrong side
+        j = int(wrong.argmax())
+        if wrong[j] <= tol: return z
+        up[j] = low[j] = False
+    raise RuntimeError(f"box_qp: the active-set method did not finish in {iters} steps")
 
 def _cell_rows(cells:int) -> Tensor:
     "`(cells, 3, cells + 2)`: the map on cell k at local position t ∈ [0, 1] is (R[k, 0] + t R[k, 1] + t² R[k, 2]) · z, z = (value at the first knot, J at the knots), on [0, 1] cut in `cells` equal cells."
@@ -167,11 +200,9 @@ def _roughness_matrix(cells:int) -> Tensor:
     return D
 
 # %% ../nbs/07b_knots.ipynb #0543663f
-LAMBDAS = tuple(10. ** e for e in range(2, -13, -1))  # the relative roughness weights cross-validation tries (then half a decade either side of the best)
-
 @dataclass
 class SplineFit:
-    "What `fit_spline` chose: the relative roughness weight `lam` (and `penalty`, the weight of `roughness` in the units of the data, for `fit`), the cross-validated risks (mean squared error, standardized units) by weight, the folds and the cells."
+    "What `fit_spline` chose: the roughness weight `lam` (x mapped to [0, 1], y standardized) and `penalty`, the same weight in the data's units (for `knot_penalty` and `fit`); the cross-validated risks (mean squared error, standardized units) by weight, the folds and the cells."
     lam: float
     penalty: float
     cv: dict = field(default_factory=dict)
@@ -179,18 +210,34 @@ class SplineFit:
     cells: int = 0
 
 def default_folds(n:int) -> int:
-    "Folds of `fit_spline`'s cross-validation for n points: leave-one-out up to 10 points, 10 folds up to 200, 5 beyond."
+    "Folds of `fit_spline`'s cross-validation for n points that may be held out: leave-one-out up to 10, 10 folds up to 200, 5 beyond."
     return n if n <= 10 else 10 if n <= 200 else 5
 
 def default_cells(n:int) -> int:
     "Cells between `fit_spline`'s knots for n points: 8 per point, at least 64 and at most 256 (the solver's cost grows as the cube)."
     return int(min(256, max(64, 8 * n)))
 
+def penalty_grid(cells:int) -> tuple[float, ...]:
+    "The roughness weights cross-validation tries, largest first: decades from 1 (the fit is a straight line: the penalty's reach, λ^¼, spans the range) down to the one whose reach is a quarter of a cell (finer than the knots can follow)."
+    low = math.floor(4 * math.log10(1 / (4 * cells)))
+    return tuple(10. ** e for e in range(0, low - 1, -1))
+
+def fold_groups(u:Tensor, K:int, seed:int) -> Tensor:
+    "Each point's fold, 0 … K−1, seeded; the points at the smallest and the largest u are in no fold (group K): every held-out point lies between training points, as the fit is used."
+    n = u.shape[0]
+    ends = torch.unique(torch.stack([u.argmin(), u.argmax()]))
+    rest = torch.ones(n, dtype=torch.bool); rest[ends] = False
+    idx = rest.nonzero()[:, 0]
+    groups = torch.full((n,), K, dtype=torch.long)
+    g = torch.Generator().manual_seed(int(seed))
+    groups[idx[torch.randperm(idx.shape[0], generator=g)]] = torch.arange(idx.shape[0]) % K
+    return groups
+
 def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values (see `knot_model`): its bounds constrain J
                x:Tensor, y:Tensor,         # data `(N, 1)` each, N ≥ 2, x taking at least two values
-               lam:float|None=None,        # relative roughness weight; None: chosen by cross-validation among LAMBDAS
+               lam:float|None=None,        # roughness weight (x mapped to [0, 1], y standardized); None: chosen by cross-validation on `penalty_grid` (two points: the largest, a line)
                cells:int|None=None,         # cells between the knots, which span [min x, max x]; None: `default_cells(N)`
-               folds:int|None=None,        # None: `default_folds(N)`
+               folds:int|None=None,        # None: `default_folds(N − 2)` (the end points are never held out)
                seed:int=0) -> tuple[JacNet, SplineFit]: # seeds the folds
     "The knot model that minimises mean squared error + weight × roughness with J inside the structure's bounds, exactly (a box-constrained quadratic programme), its weight chosen by seeded cross-validation; y standardized inside, the model in the units of the data."
     s = as_structure(structure)
@@ -202,44 +249,46 @@ def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values
     lo, hi = x.min().item(), x.max().item()
     if n < 2 or not hi > lo: raise ValueError(f"fit_spline needs at least two distinct x values, got {n} point(s) spanning [{lo:g}, {hi:g}]")
     if lam is not None and not (isinstance(lam, (int, float)) and math.isfinite(lam) and lam >= 0): raise ValueError(f"lam must be a finite number ≥ 0 or None, got {lam!r}")
-    K = default_folds(n) if folds is None else folds
     cells = default_cells(n) if cells is None else cells
-    if not (isinstance(K, int) and 2 <= K <= n): raise ValueError(f"folds must be an integer in [2, {n}], got {folds!r}")
     model = knot_model(s, lo, hi, cells)                                     # fails early on a structure without raw values
-    w, yd = hi - lo, y[:, 0].double()
+    w, yd = hi - lo, y[:, 0].detach().cpu().double()
     mu, sd = yd.mean().item(), yd.std().item()
     sd = sd if sd > 0 else 1.
-    u, v = (x[:, 0].double() - lo) / w, (yd - mu) / sd
+    u, v = (x[:, 0].detach().cpu().double() - lo) / w, (yd - mu) / sd
     Lb, Hb = inner_bounds(s)
     P = cells + 2
     blo, bhi = torch.full((P,), Lb * w / sd, dtype=torch.float64), torch.full((P,), Hb * w / sd, dtype=torch.float64)
     blo[0], bhi[0] = -math.inf, math.inf                                      # the value at the first knot is free
     R, D = _cell_rows(cells), _roughness_matrix(cells)
-    g = torch.Generator().manual_seed(int(seed))
-    groups = torch.empty(n, dtype=torch.long)
-    groups[torch.randperm(n, generator=g)] = torch.arange(n) % K
-    Gk, bk, vv, nk = _fold_grams(u, v, cells, groups, K, R)
-    G, b, N = Gk.sum(0), bk.sum(0), float(n)
-    scale = (torch.diagonal(G).sum() / N / torch.diagonal(D).sum()).item()   # makes the weights relative to the data's own scale
     jitter = 1e-14 * torch.eye(P, dtype=torch.float64)
-    cv, starts = {}, [None] * K
-    def risk_cv(l):                                                           # mean held-out squared error at relative weight l
-        tot = 0.
-        for f in range(K):
-            m = N - nk[f].item()
-            starts[f] = z = box_qp((G - Gk[f]) / m + l * scale * D + jitter, (b - bk[f]) / m, blo, bhi, starts[f])
-            tot += (z @ Gk[f] @ z - 2 * bk[f] @ z + vv[f]).item()
-        cv[l] = tot / N
+    cv, K = {}, 0
+    if lam is None and n == 2: lam = penalty_grid(cells)[0]                   # nothing to hold out: the line through the two points
     if lam is None:
-        for l in LAMBDAS: risk_cv(l)
+        K = default_folds(n - 2) if folds is None else folds
+        if not (isinstance(K, int) and min(2, n - 2) <= K <= n - 2): raise ValueError(f"folds must be an integer in [{min(2, n - 2)}, {n - 2}] (the end points are never held out), got {folds!r}")
+        groups = fold_groups(u, K, seed)
+        Gk, bk, vv, nk = _fold_grams(u, v, cells, groups, K + 1, R)
+        G, b = Gk.sum(0), bk.sum(0)
+        starts, held = [None] * K, nk[:K].sum().item()
+        def risk_cv(l):                                                       # mean held-out squared error at weight l
+            tot = 0.
+            for f in range(K):
+                m = n - nk[f].item()
+                starts[f] = z = box_qp((G - Gk[f]) / m + l * D + jitter, (b - bk[f]) / m, blo, bhi, starts[f])
+                tot += (z @ Gk[f] @ z - 2 * bk[f] @ z + vv[f]).item()
+            cv[l] = tot / held
+        for l in penalty_grid(cells): risk_cv(l)
         best = min(cv, key=cv.get)
         for l in (best * 10 ** 0.5, best * 10 ** -0.5): risk_cv(l)
         lam = min(cv, key=cv.get)
-    z = box_qp(G / N + lam * scale * D + jitter, b / N, blo, bhi)
+    else:
+        Gk, bk, _, _ = _fold_grams(u, v, cells, torch.zeros(n, dtype=torch.long), 1, R)
+        G, b = Gk[0], bk[0]
+    z = box_qp(G / n + lam * D + jitter, b / n, blo, bhi)
     J = z[1:] * sd / w
     with torch.no_grad():
         model.net.values.copy_(raw_for_slope(s, J)[:, None].to(model.net.values.dtype))
     model.set_initial(torch.tensor([lo]), torch.tensor([mu + sd * z[0].item()]))
     model.to(x.device, x.dtype)
     with torch.no_grad(): model.x_range.copy_(torch.tensor([[lo], [hi]], dtype=x.dtype))
-    return model, SplineFit(lam=lam, penalty=lam * scale * w ** 3, cv=dict(sorted(cv.items())), folds=K, cells=cells)
+    return model, SplineFit(lam=lam, penalty=lam * w ** 3, cv=dict(sorted(cv.items())), folds=K, cells=cells)
