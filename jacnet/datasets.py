@@ -206,7 +206,8 @@ def kfold(n:int, k:int=5, seed:int=0) -> list[tuple[Tensor, Tensor]]:
     folds = torch.tensor_split(perm, k)
     return [(torch.cat([f for j, f in enumerate(folds) if j != i]), folds[i]) for i in range(k)]
 
-HOW_INVERTED = dict(jacnet='built in (Newton)', zuko='built in (closed form)', pchip='root finding', isotonic='none')
+HOW_INVERTED = {'jacnet': 'built in (Newton)', 'zuko': 'built in (closed form)', 'pchip': 'root finding', 'isotonic': 'none',
+                'jacnet fit_default': 'built in (closed form per cell)'}   # the last: fit_default's knot model (chapter *Regression*)
 
 def compare(data:RealData, methods:dict|None=None, k:int=5, seed:int=0, margin:float=0.5) -> list[dict]:
     "k-fold held-out MAE (in y's units), shape checks on the standardised range widened by `margin` each side, and fit time, per method."
