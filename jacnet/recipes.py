@@ -169,13 +169,19 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
     if recipe == 'spline':
         if not one_d: raise ValueError(f"the spline recipe fits 1-D data, x (N, 1) and y (N, 1); got x {tuple(x.shape)} and y {tuple(y.shape)}: use recipe='network'")
         if given: raise ValueError(f"the spline recipe takes no network or fit options, got {', '.join(given)}: drop them, or pass recipe='network'")
-        if guarantee == 'lipschitz': structure = Lipschitz(k)
-        else:
-            dx, dy = (x.max() - x.min()).item(), (y.max() - y.min()).item()
-            structure = Invertible(SLOPE_FLOOR * (dy if dy > 0 else 1.) / (dx if dx > 0 else 1.))
-        model, _ = fit_spline(structure, x, y, seed=0 if seed is None else seed)
-        return model, 'spline'
-    hidden, depth = 64 if hidden is None else hidden, 1 if depth is None else depth
+        return _spline_recipe(guarantee, x, y, k, seed), 'spline'
+    return _network_recipe(guarantee, x, y, k, seed, chain, 64 if hidden is None else hidden, 1 if depth is None else depth, integrator, domain, fit_kwargs)
+
+def _spline_recipe(guarantee:str, x:Tensor, y:Tensor, k:float, seed:int|None) -> JacNet:
+    "fit_default's spline recipe: the structure of the guarantee (an increasing one's slope floor on the data's scale), fitted by `fit_spline`."
+    if guarantee == 'lipschitz': structure = Lipschitz(k)
+    else:
+        dx, dy = (x.max() - x.min()).item(), (y.max() - y.min()).item()
+        structure = Invertible(SLOPE_FLOOR * (dy if dy > 0 else 1.) / (dx if dx > 0 else 1.))
+    return fit_spline(structure, x, y, seed=0 if seed is None else seed)[0]
+
+def _network_recipe(guarantee:str, x:Tensor, y:Tensor, k:float, seed:int|None, chain, hidden:int, depth:int, integrator, domain, fit_kwargs:dict) -> tuple[JacNet, str]:
+    "fit_default's network recipes: each candidate of the chain built on the data's domain and trained by `fit`; the kept one by validation or training risk."
     by_val = chain is None and VAL_CHAIN[guarantee] is not None and x.shape[0] >= VAL_MIN
     if by_val and (fit_kwargs.get('val_frac') or fit_kwargs.get('val_data') is not None):
         raise ValueError(f"fit_default holds out its own validation points from {VAL_MIN} points on: drop val_frac/val_data, or pass chain= to choose by training risk")
