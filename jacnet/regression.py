@@ -15,7 +15,7 @@ from .train import fit
 
 # %% auto #0
 __all__ = ['TARGETS', 'OTHERS', 'Target', 'draw', 'run_case', 'best_other', 'ratio', 'passes', 'run_suite', 'summary', 'table',
-           'fitted_spline']
+           'hardest', 'fits_for', 'weight_check', 'time_large', 'beyond_range', 'fitted_spline']
 
 # %% ../nbs/23_regression.ipynb #c4a95c2d
 @dataclass
@@ -165,10 +165,70 @@ def table(rows:list[dict]) -> str:
                      + f"{ratio(r):>7.2f}{r['seconds']['jacnet']:>7.2f}")
     return "\n".join(lines)
 
+def hardest(rows:list[dict], k:int=4) -> list[dict]:
+    "The k noisy cases where jacnet's error is the largest multiple of the best other method's."
+    return sorted((r for r in rows if r['noise'] > 0), key=ratio, reverse=True)[:k]
+
+def fits_for(name:str, n:int, noise:float, seed:int=0):
+    "One suite case's data and, on its dense grid, the truth and the fits of jacnet and of the methods its acceptance compares with: (x, y, grid, truth, {method: values})."
+    t = TARGETS[name]
+    x, y, grid, truth, _ = draw(t, n, noise, seed)
+    p, _ = _jacnet(x, y, t.kind, t.k, seed)
+    out = dict(jacnet=p(grid))
+    makers = dict(isotonic=lambda: _iso(x, y), pchip=lambda: _pchip(x, y)) if t.kind == 'monotone' else \
+             dict(spline_gcv=lambda: _spline_gcv(x, y), spline_cv=lambda: _spline_cv(x, y, seed=seed))
+    for m, make in makers.items():
+        try: out[m] = make()(grid)
+        except Exception: pass                          # SciPy's GCV fails on some large samples
+    return x, y, grid, truth, out
+
+def weight_check(name:str, n:int, noise:float, seeds=(0, 1)) -> dict:
+    "jacnet's error with the weight cross-validation chose and with the weight of its grid that is best in hindsight (judged against the truth), and the best other method's, averaged over seeds: is it the choice of the weight that loses, or the penalty and the knots?"
+    from jacnet.knots import fit_spline, penalty_grid, default_cells
+    from jacnet.structures import Invertible, Lipschitz
+    from jacnet.recipes import SLOPE_FLOOR
+    t = TARGETS[name]
+    chosen, hindsight = [], []
+    for s in seeds:
+        x, y, grid, truth, R = draw(t, n, noise, s)
+        xt, yt, gt = torch.tensor(x)[:, None], torch.tensor(y)[:, None], torch.tensor(grid)[:, None]
+        st = Lipschitz(t.k) if t.kind == 'lipschitz' else Invertible(SLOPE_FLOOR * np.ptp(y) / np.ptp(x))   # as fit_default builds it
+        def err(m):
+            with torch.no_grad(): return float(np.abs(m(gt)[:, 0].numpy() - truth).mean() / R)
+        chosen.append(err(fit_spline(st, xt, yt, seed=s)[0]))
+        hindsight.append(min(err(fit_spline(st, xt, yt, lam=l)[0]) for l in penalty_grid(default_cells(n))))
+    row = run_case(name, n, noise, seeds, zuko_max=0, paper_max=0)
+    return dict(target=name, n=n, noise=noise, chosen=float(np.mean(chosen)), hindsight=float(np.mean(hindsight)), other=best_other(row))
+
+def time_large(name:str, n:int=100_000, noise:float=0.05, seed:int=0) -> dict:
+    "Seconds of one `fit_default` on n points of a target, its relative error and whether it keeps its guarantee."
+    t = TARGETS[name]
+    x, y, grid, truth, R = draw(t, n, noise, seed)
+    t0 = time.perf_counter(); p, model = _jacnet(x, y, t.kind, t.k, seed); sec = time.perf_counter() - t0
+    c = certify(model)
+    return dict(target=name, n=n, noise=noise, seconds=sec, err=float(np.abs(p(grid) - truth).mean() / R),
+                certified=c['holds'] == 'computed map' and (c['increasing'] if t.kind == 'monotone' else c['lipschitz'] <= t.k))
+
+def beyond_range(data, methods:dict, k:int=5, seed:int=0) -> dict:
+    "`compare`'s k-fold protocol, its held-out absolute errors split by where the point lies: inside its fold's training range of x, or beyond it (extrapolated). Method -> (MAE of all points as `compare` reports it, MAE of the points inside pooled over the folds, number beyond)."
+    from jacnet.datasets import kfold, Scaler
+    errs, out = {m: [] for m in methods}, []
+    for tr, te in kfold(len(data), k, seed):
+        sc = Scaler.fit(data.x[tr], data.y[tr], data.log, data.increasing)
+        lo, hi = data.x[tr].min(), data.x[tr].max()
+        out.append(((data.x[te] < lo) | (data.x[te] > hi))[:, 0])
+        for m, method in methods.items():
+            fitted = method(sc.x(data.x[tr]), sc.y(data.y[tr]))
+            errs[m].append((sc.y_back(fitted.predict(sc.x(data.x[te]))) - data.y[te]).abs()[:, 0])
+    beyond = torch.cat(out)
+    return {m: (float(torch.stack([e.mean() for e in v]).mean()), float(torch.cat(v)[~beyond].mean()), int(beyond.sum())) for m, v in errs.items()}
+
 def fitted_spline(u:Tensor, v:Tensor):
-    "`fit_default('invertible')` as a method of the real datasets' k-fold comparison (chapter *Real datasets*)."
+    "`fit_default('invertible')` as a method of the real datasets' k-fold comparison (chapter *Real datasets*), with its model's inverse."
     from jacnet.datasets import Fitted
     m, _ = fit_default('invertible', u, v)
     def predict(a):
         with torch.no_grad(): return m(a)
-    return Fitted('jacnet fit_default', predict, None, m)
+    def inverse(b):
+        with torch.no_grad(): return m.inverse(b)
+    return Fitted('jacnet fit_default', predict, inverse, m)
