@@ -21,7 +21,7 @@ def run_nb(path:Path, flags=()):
         cell.outputs = []   # execnb stores a cell's outputs only when there are some: clear them so that none stay stale
         return False
     t0 = time.perf_counter()
-    shell = CaptureShell(path=path.parent)
+    shell = CaptureShell(path=path.parent, mpl_format='png')   # plain PNG, as Jupyter stores it: retina doubles every figure's size
     shell.run_all(nb, exc_stop=True, preproc=preproc)
     write_nb(nb, path)
     return time.perf_counter() - t0
