@@ -4,7 +4,7 @@ usage: .venv/bin/python tools/run_nbs.py [--flags slow] nbs/01_structures.ipynb 
 Cells marked `#| notest` are never run, `#| slow` ones only with `--flags slow` (as in nbdev_test).
 Run `nbdev_clean` afterwards.
 """
-import argparse, re, time
+import argparse, contextlib, re, time
 from pathlib import Path
 from execnb.nbio import read_nb, write_nb
 from execnb.shell import CaptureShell
@@ -13,6 +13,7 @@ _directive = re.compile(r'^\s*#\s*\|\s*(\w+)', re.M)
 
 def run_nb(path:Path, flags=()):
     "Execute the notebook at `path`, store its outputs, and return the seconds taken."
+    path = path.resolve()
     nb = read_nb(path)
     skip = {'notest'} | ({'slow'} - set(flags))
     def preproc(cell):
@@ -22,7 +23,7 @@ def run_nb(path:Path, flags=()):
         return False
     t0 = time.perf_counter()
     shell = CaptureShell(path=path.parent, mpl_format='png')   # plain PNG, as Jupyter stores it: retina doubles every figure's size
-    shell.run_all(nb, exc_stop=True, preproc=preproc)
+    with contextlib.chdir(path.parent): shell.run_all(nb, exc_stop=True, preproc=preproc)   # from the notebook's folder, as nbdev_test and Jupyter run it
     write_nb(nb, path)
     return time.perf_counter() - t0
 
