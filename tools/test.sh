@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The project's test command: `bash tools/test.sh [nbdev_test options]`, e.g. `bash tools/test.sh --flags slow`.
+# The project's test command: `bash tools/test.sh [options]`, e.g. `bash tools/test.sh --flags slow`.
 #  1. sets up .venv (tools/setup.sh);
 #  2. checks that the notebooks are clean (nbdev_clean changes nothing) and that the library is in sync with
 #     them (nbdev_export changes nothing), the same checks as nbdev's CI;
-#  3. runs every notebook with nbdev_test, two at a time, passing along any options given here;
+#  3. runs every notebook as nbdev_test does (nbdev's test_nb, in tools/test_nbs.py), two at a time, passing along
+#     any options given here (--flags);
 #  4. ends with the line `N passed, M failed` (counts of notebooks) and fails if any notebook failed.
 set -euo pipefail
 
@@ -12,9 +13,7 @@ JOBS=${JACNET_TEST_JOBS:-2}
 # Share the cores between the notebooks running at once: oversubscribed torch threads run twice as slowly.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(( $(nproc) / JOBS > 0 ? $(nproc) / JOBS : 1 ))}
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-t_start=$(now)
+t_start=$(date +%s.%N)
 
 bash tools/setup.sh
 
@@ -58,33 +57,5 @@ fi
 mapfile -t nbs < <(find nbs \( -name '[_.]*' -a -type d -a ! -name nbs \) -prune -o \
                         -type f -name '*.ipynb' ! -name '_*' -print | LC_ALL=C sort)
 
-run_one() {  # run_one INDEX NOTEBOOK [nbdev_test options]
-  local i=$1 nb=$2 t0 rc=0
-  shift 2
-  t0=$(now)
-  .venv/bin/nbdev_test --path "$nb" "$@" >"$tmp/$i.log" 2>&1 || rc=$?
-  since "$t0" >"$tmp/$i.time"
-  echo "$rc" >"$tmp/$i.rc"
-}
-
-echo "testing ${#nbs[@]} notebooks, $JOBS at a time${*:+, nbdev_test options: $*}"
-for i in "${!nbs[@]}"; do
-  while (( $(jobs -rp | wc -l) >= JOBS )); do wait -n || true; done
-  run_one "$i" "${nbs[$i]}" "$@" &
-done
-wait
-
-passed=0 failed=0
-for i in "${!nbs[@]}"; do
-  if [[ "$(cat "$tmp/$i.rc")" == 0 ]]; then
-    passed=$((passed + 1)); echo "PASS ${nbs[$i]} ($(cat "$tmp/$i.time") s)"
-  else
-    failed=$((failed + 1)); echo "FAIL ${nbs[$i]} ($(cat "$tmp/$i.time") s)"
-    sed 's/^/    /' "$tmp/$i.log"
-  fi
-done
-
-echo "total wall time $(since "$t_start") s"
-(( passed + failed > 0 )) || echo "no notebooks found under nbs/"
-echo "$passed passed, $failed failed"
-(( failed == 0 && passed > 0 ))
+echo "testing ${#nbs[@]} notebooks, $JOBS at a time${*:+, options: $*}"
+JACNET_T0=$t_start .venv/bin/python tools/test_nbs.py "${nbs[@]}" --jobs "$JOBS" "$@"
