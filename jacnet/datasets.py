@@ -14,8 +14,8 @@ from .defaults import default_model
 
 # %% auto #0
 __all__ = ['CARS_X', 'LOADERS', 'TRAIN', 'METHODS', 'HOW_INVERTED', 'RealData', 'load_engel', 'load_cars', 'load_dataset',
-           'Scaler', 'Fitted', 'fit_jacnet', 'fit_isotonic', 'pooled_bin_means', 'fit_pchip', 'adam_early_stopping',
-           'fit_zuko', 'shape_checks', 'kfold', 'compare', 'format_table', 'describe_comparison', 'solve_for_x']
+           'Scaler', 'Fitted', 'fit_jacnet', 'fit_isotonic', 'pooled_bin_means', 'fit_pchip', 'ZukoSpline', 'fit_zuko',
+           'shape_checks', 'kfold', 'compare', 'format_table', 'describe_comparison', 'solve_for_x']
 
 # %% ../nbs/22_real_datasets.ipynb #f7f0506a
 def _require(module:str, package:str):
@@ -142,43 +142,29 @@ def fit_pchip(u:Tensor, v:Tensor, bins:int|None=None) -> Fitted:
     p = _require('scipy.interpolate', 'scipy').PchipInterpolator(bu.numpy(), bv.numpy(), extrapolate=True)
     return Fitted('pchip', lambda a: _t(p(_np(a))), None, p)
 
-def _rqs(params:dict, bound:float):
-    zt = _require('zuko.transforms', 'zuko')
-    return zt.ComposedTransform(zt.MonotonicRQSTransform(params['w'], params['h'], params['d'], bound=bound),
-                                zt.MonotonicAffineTransform(params['shift'], params['scale']))
-
-def adam_early_stopping(params:list, loss:Callable, u:Tensor, v:Tensor, iters:int, lr:float, batch_size:int,
-                        val_frac:float, patience:int, seed:int=0) -> None:
-    "Adam on `loss(u, v)` with `fit`'s protocol — the same seeded validation split, minibatch order, validation once per epoch, patience and best weights kept — for parameters that are not a model `fit` trains."
-    g = torch.Generator().manual_seed(seed)
-    n = u.shape[0]; perm = torch.randperm(n, generator=g); n_val = int(round(val_frac * n))
-    tr, va = perm[n_val:], perm[:n_val]
-    steps = math.ceil(len(tr) / batch_size)
-    opt = torch.optim.Adam(params, lr=lr)
-    best, best_state, bad = math.inf, None, 0
-    for i in range(iters):
-        k = i % steps
-        if k == 0: order = tr[torch.randperm(len(tr), generator=g)]
-        idx = order[k * batch_size:(k + 1) * batch_size]
-        opt.zero_grad(); loss(u[idx], v[idx]).backward(); opt.step()
-        if (i + 1) % steps == 0 or i + 1 == iters:
-            with torch.no_grad(): l = loss(u[va], v[va]).item()
-            if l < best: best, bad = l, 0
-            else: bad += 1
-            if l <= best: best_state = [p.detach().clone() for p in params]
-            if bad >= patience: break
-    with torch.no_grad():
-        for p, b in zip(params, best_state): p.copy_(b)
+class ZukoSpline(torch.nn.Module):
+    "zuko's monotonic rational-quadratic spline on [-bound, bound] (`bins` bins), then zuko's monotonic affine map, as a module u -> v that `fit` trains; its zero parameters are the identity map."
+    def __init__(self, bins:int, bound:float):
+        super().__init__()
+        self.bound = bound
+        zeros = lambda *s: torch.nn.Parameter(torch.zeros(*s, dtype=torch.float64))
+        self.w, self.h, self.d, self.shift, self.scale = zeros(bins), zeros(bins), zeros(bins - 1), zeros(()), zeros(())
+    def transform(self):
+        "The zuko transform of the current parameters (invertible: `.inv`)."
+        zt = _require('zuko.transforms', 'zuko')
+        return zt.ComposedTransform(zt.MonotonicRQSTransform(self.w, self.h, self.d, bound=self.bound), zt.MonotonicAffineTransform(self.shift, self.scale))
+    def forward(self, u:Tensor) -> Tensor: return self.transform()(u)
 
 def fit_zuko(u:Tensor, v:Tensor, bins:int=8, seed:int=0, **train) -> Fitted:  # `train`: overrides of `TRAIN`
-    "zuko's monotonic rational-quadratic spline on the training range of u, then a monotonic affine map; trained like jacnet."
-    bound = 1.05 * u.abs().max().item()
-    params = dict(w=torch.zeros(bins), h=torch.zeros(bins), d=torch.zeros(bins - 1), shift=torch.zeros(()), scale=torch.zeros(()))
-    params = {k: p.double().requires_grad_() for k, p in params.items()}  # zeros: the identity map
-    adam_early_stopping(list(params.values()), lambda a, b: (_rqs(params, bound)(a) - b).abs().mean(), u, v,
-                        seed=seed, **{**TRAIN, **train})
-    t = _rqs({k: p.detach() for k, p in params.items()}, bound)
-    return Fitted('zuko', lambda a: t(a), lambda b: t.inv(b), t)
+    "zuko's monotonic rational-quadratic spline on the training range of u, then a monotonic affine map; trained by `fit` like jacnet."
+    m = ZukoSpline(bins, 1.05 * u.abs().max().item())
+    fit(m, u, v, progress=False, seed=seed, **{**TRAIN, **train})
+    t = m.transform()
+    def predict(a):
+        with torch.no_grad(): return t(a)
+    def inverse(b):
+        with torch.no_grad(): return t.inv(b)
+    return Fitted('zuko', predict, inverse, m)
 
 METHODS = dict(jacnet=fit_jacnet, isotonic=fit_isotonic, pchip=fit_pchip, zuko=fit_zuko)
 
@@ -279,7 +265,7 @@ def describe_comparison(results:dict, ours:str='jacnet') -> str:
     out.append(f"**Shape**: {' and '.join(good)} {'is' if len(good) == 1 else 'are'} strictly monotone beyond the data and C¹ on every fold of every dataset. "
                + " ".join(f"{m} is not always {', nor '.join(w)}." for m, w in bad.items()))
     t = {m: sum(r['fit_seconds'] for r in allrows if r['method'] == m) / len(results) for m in names}
-    quicker = [f"{t[ours] / t[m]:,.0f} times as long as {m} ({1000 * t[m]:.1f} ms)" for m in names if m != ours and t[m] < t[ours]]
+    quicker = [f"{t[ours] / t[m]:,.{0 if t[ours] >= 10 * t[m] else 1}f} times as long as {m} ({1000 * t[m]:.1f} ms)" for m in names if m != ours and t[m] < t[ours]]
     slower = [f"{m} takes {t[m] / t[ours]:.1f} times as long ({t[m]:.2f} s)" for m in names if m != ours and t[m] >= t[ours]]
     out.append(f"**Time**: a {ours} fit takes {t[ours]:.2f} s (per-fold median, averaged over the datasets)"
                + (f", {' and '.join(quicker)}" if quicker else "") + (f"; {', '.join(slower)}" if slower else "") + ".")

@@ -411,8 +411,8 @@ class _Regression:
     "What fit learns for a `JacNet`: the targets' values (and derivative data); it sets the initial condition, warns about the data, and gives the loss and the validation risk."
     def __init__(self, comm:_Comm, cfg:_Config):
         self.comm, self.model, self.core, self.cfg = comm, comm.model, comm.core, cfg
-        self.terms, self.integrator, self.dtype = LOSSES[cfg.loss], comm.core.integrator, comm.core.x0.dtype
-        self.prepared = None
+        self.terms, self.integrator, self.like = LOSSES[cfg.loss], comm.core.integrator, comm.core.x0
+        self.dtype, self.prepared = self.like.dtype, None
 
     def points(self, x:Tensor, y, dydx):
         "In-memory data `(x, y, dydx)`, checked."
@@ -455,7 +455,7 @@ class _Regression:
         core = self.core
         with torch.no_grad():
             if isinstance(val, list) and len(val) == 1 and self.comm.world == 1: return risk(core(val[0][0]), val[0][1]).item()
-            s = torch.zeros(2, dtype=core.x0.dtype, device=core.x0.device)
+            s = torch.zeros(2, dtype=self.dtype, device=self.like.device)
             for b in val:
                 xb, yb, _ = self.batch(b, 'validation batch')
                 s += torch.stack([_norms(core(xb) - yb).sum(), s.new_tensor(float(xb.shape[0]))])
@@ -525,11 +525,53 @@ class _Density:
         if cnt == 0: raise ValueError("the validation data gave no points")
         return tot / cnt
 
+class _Shapes:
+    "What a batch of a module without a JacNet's attributes is checked against: `d_in`, `d_out` (from the first points seen) and a tensor of its dtype and device."
+    def __init__(self, d_in:int, d_out:int, like:Tensor): self.d_in, self.d_out, self.x0, self.y0 = d_in, d_out, like, like
+
+class _Map(_Regression):
+    "What fit learns for any other module `model(x) -> y`: the targets' values, with the loss and the validation risk it uses for a `JacNet`; there is no initial condition, derivative data or domain."
+    def __init__(self, comm:_Comm, cfg:_Config):
+        like = next(iter([*comm.core.parameters(), *comm.core.buffers()]), None)
+        if like is None: raise TypeError(f"fit trains a module's parameters: this {type(comm.core).__name__} has none")
+        self.comm, self.model, self.core, self.cfg, self.like, self.dtype = comm, comm.model, comm.core, cfg, like, like.dtype
+        self.terms, self.integrator, self.prepared, self.shapes = LOSSES[cfg.loss], _Uncounted(), None, None
+        for name in ('x0', 'y0'):
+            if getattr(cfg, name) is not None: raise ValueError(f"{name} sets a JacNet's initial condition: a {type(comm.core).__name__} has none")
+
+    def _shapes(self, x, y) -> _Shapes:
+        "The shapes every batch must have: those of the first points seen."
+        if self.shapes is None:
+            d = lambda t: t.shape[1] if isinstance(t, Tensor) and t.ndim == 2 else 1   # else check_points names the problem
+            self.shapes = _Shapes(d(x), d(y), self.like)
+        return self.shapes
+
+    def points(self, x:Tensor, y, dydx):
+        if dydx is not None: raise ValueError(f"derivative data need a JacNet, whose Jacobian is its output: a {type(self.core).__name__} has none")
+        if y is None: raise ValueError("y is missing: pass fit(model, x, y) with tensors, or fit(model, loader) with a loader of (x, y) batches")
+        s = self._shapes(x, y)
+        x, y = check_points(x, s.d_in, 'x', self.like), check_points(y, s.d_out, 'y', self.like)
+        if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {x.shape[0]} and {y.shape[0]}")
+        return x, y, None
+
+    def batch(self, b, what:str='batch'):
+        if isinstance(b, (tuple, list)) and len(b) == 3 and b[2] is not None: raise ValueError(f"derivative data need a JacNet: a {type(self.core).__name__} has none")
+        return _batch(b, self._shapes(*b[:2]) if isinstance(b, (tuple, list)) and len(b) >= 2 else self.like, what)
+    def validation(self, val): return _validation(val, self._shapes(*val) if isinstance(val, (tuple, list)) and len(val) == 2 else self.like, self.comm.rank, self.comm.world)
+
+    def begin(self, x, first) -> bool: return False
+    def record_range(self, src): pass
+
+    def loss(self, xb:Tensor, yb:Tensor, db, total:int|None, fixed:bool) -> Tensor:
+        r = self.terms(self.model(xb) - yb)
+        return r.mean() if total is None or self.comm.world == 1 else r.sum() * (self.comm.world / total)
+
 def _task(comm:_Comm, cfg:_Config):
-    "The part that knows what is learned: regression for a `JacNet`, density estimation for a model with `log_prob` (a `Flow`)."
+    "The part that knows what is learned: regression for a `JacNet`, density estimation for a model with `log_prob` (a `Flow`), regression for any other module."
     if isinstance(comm.core, JacNet): return _Regression(comm, cfg)
     if callable(getattr(comm.core, 'log_prob', None)): return _Density(comm, cfg)
-    raise TypeError(f"fit trains a JacNet (regression) or a density model with log_prob (a Flow), got {type(comm.core).__name__}")
+    if isinstance(comm.core, torch.nn.Module): return _Map(comm, cfg)
+    raise TypeError(f"fit trains a torch.nn.Module (a JacNet, a density model with log_prob such as a Flow, or any module x -> y), got {type(comm.core).__name__}")
 
 class _State:
     "What a fit has done: iterations, epoch and batch, the history, the best validated weights, the optimizer and schedules; `state_dict()` is a checkpoint and `load_state_dict` resumes from one bitwise."
@@ -716,7 +758,8 @@ def fit(model:JacNet, x=None, y:Tensor|None=None, iters:int=50, lr:float|None=No
 
     Parameters
     ----------
-    model : a `JacNet`, or one wrapped in `DistributedDataParallel` (one process per rank, launched by torchrun).
+    model : a `JacNet`; a density model with `log_prob` (a `Flow`: then x alone, the loss its negative log-likelihood); or any
+        other `torch.nn.Module` x -> y (values only). Or one of these wrapped in `DistributedDataParallel` (torchrun).
     x, y : inputs `(N, d_in)` and targets `(N, d_out)` as tensors in the model's dtype; or `x` a re-iterable of `(x, y)` or
         `(x, y, dydx)` batches (a `DataLoader`) and `y` None. Convert arrays with `torch.as_tensor(a, dtype=torch.float32)`.
     iters : iterations in all (default 50, the paper's). Raise it until `History.converged` is True, or use `optimizer='lbfgs'`.
