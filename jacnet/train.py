@@ -53,8 +53,8 @@ class History:
         val = [v for v in self.val_loss if v is not None]
         val = f", best validation {min(val):.4g} at iteration {self.best_iter}" if val else ""
         stop = f", {self.stop_reason}" if self.stop_reason else ""
-        return (f"History({len(self)} iterations: loss {self.loss[0]:.4g} → {self.loss[-1]:.4g}, "
-                f"{sum(self.nfe)} evaluations, {sum(self.seconds):.3g} s{val}{stop})")
+        evals = f"{sum(self.nfe)} evaluations, " if sum(self.nfe) else ""   # a model that integrates nothing (a flow, any module) counts none
+        return f"History({len(self)} iterations: loss {self.loss[0]:.4g} → {self.loss[-1]:.4g}, {evals}{sum(self.seconds):.3g} s{val}{stop})"
 
     def still_falling(self, window:float=0.1, drop:float=0.01) -> float|None:
         "The relative fall of the mean loss between the last two `window` fractions of the run (≥ 3 iterations each) when it exceeds `drop`, else None."
