@@ -450,15 +450,17 @@ class _Regression:
         if db is not None: l = l + self.cfg.dydx_weight * mean(self.terms((core.jacobian(xb) - db).flatten(1)))   # the same loss on J as on the values
         return l
 
+    def predict(self, xb:Tensor, yb:Tensor) -> Tensor: return self.core(xb)   # the model's values at a validation batch
+
     def val_risk(self, val) -> float:
         "The risk over all validation points (of every process)."
         core = self.core
         with torch.no_grad():
-            if isinstance(val, list) and len(val) == 1 and self.comm.world == 1: return risk(core(val[0][0]), val[0][1]).item()
+            if isinstance(val, list) and len(val) == 1 and self.comm.world == 1: return risk(self.predict(*val[0][:2]), val[0][1]).item()
             s = torch.zeros(2, dtype=self.dtype, device=self.like.device)
             for b in val:
                 xb, yb, _ = self.batch(b, 'validation batch')
-                s += torch.stack([_norms(core(xb) - yb).sum(), s.new_tensor(float(xb.shape[0]))])
+                s += torch.stack([_norms(self.predict(xb, yb) - yb).sum(), s.new_tensor(float(xb.shape[0]))])
             tot, cnt = self.comm.sum(s).tolist()
         if cnt == 0: raise ValueError("the validation data gave no points")
         return tot / cnt
@@ -562,8 +564,16 @@ class _Map(_Regression):
     def begin(self, x, first) -> bool: return False
     def record_range(self, src): pass
 
+    def _values(self, model, xb:Tensor, yb:Tensor) -> Tensor:
+        "model(xb), refused unless it has the targets' shape (a `(N,)` output against `(N, 1)` targets would broadcast to `(N, N)`)."
+        p = model(xb)
+        if not (isinstance(p, Tensor) and p.shape == yb.shape):
+            raise ValueError(f"model(x) must return the targets' shape {tuple(yb.shape)}, got {tuple(p.shape) if isinstance(p, Tensor) else type(p).__name__}")
+        return p
+    def predict(self, xb:Tensor, yb:Tensor) -> Tensor: return self._values(self.core, xb, yb)
+
     def loss(self, xb:Tensor, yb:Tensor, db, total:int|None, fixed:bool) -> Tensor:
-        r = self.terms(self.model(xb) - yb)
+        r = self.terms(self._values(self.model, xb, yb) - yb)
         return r.mean() if total is None or self.comm.world == 1 else r.sum() * (self.comm.world / total)
 
 def _task(comm:_Comm, cfg:_Config):
