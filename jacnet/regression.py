@@ -20,7 +20,7 @@ __all__ = ['TARGETS', 'OTHERS', 'Target', 'draw', 'run_case', 'best_other', 'rat
 # %% ../nbs/21_regression.ipynb #c4a95c2d
 @dataclass
 class Target:
-    "A suite target: the function (NumPy in, NumPy out), its interval, its kind ('monotone' or 'lipschitz') and, for a Lipschitz one, the bound k (its largest slope)."
+    "A suite target: the function (NumPy in, NumPy out), its interval, its kind ('increasing' or 'lipschitz') and, for a Lipschitz one, the bound k (its largest slope)."
     f: object
     lo: float
     hi: float
@@ -28,11 +28,11 @@ class Target:
     k: float|None = None
 
 TARGETS = dict(
-    saturating=Target(lambda x: 1 - np.exp(-3 * x), 0., 4., 'monotone'),
-    sharp=Target(lambda x: np.tanh(20 * x), -1., 1., 'monotone'),
-    log_like=Target(lambda x: np.log1p(5 * x), 0., 10., 'monotone'),
-    curved=Target(lambda x: x ** 3 + 0.1 * x, -1., 1., 'monotone'),
-    kinked=Target(lambda x: x + 3 * np.maximum(x - 1.5, 0), 0., 4., 'monotone'),
+    saturating=Target(lambda x: 1 - np.exp(-3 * x), 0., 4., 'increasing'),
+    sharp=Target(lambda x: np.tanh(20 * x), -1., 1., 'increasing'),
+    log_like=Target(lambda x: np.log1p(5 * x), 0., 10., 'increasing'),
+    curved=Target(lambda x: x ** 3 + 0.1 * x, -1., 1., 'increasing'),
+    kinked=Target(lambda x: x + 3 * np.maximum(x - 1.5, 0), 0., 4., 'increasing'),
     oscillating=Target(lambda x: np.sin(2 * np.pi * x), 0., 2., 'lipschitz', 2 * np.pi),
     tent=Target(lambda x: np.abs(x - 0.3), -1., 1., 'lipschitz', 1.))
 
@@ -84,19 +84,19 @@ def _zuko(x, y, seed:int=0):
 def _paper(x, y, kind, k, seed:int=0):
     "The paper's recipe: its structure and tanh network, 50 Adam steps at learning rate 0.01, on the data's domain, anchored at the median with y0 learned."
     xt, yt = torch.tensor(x, dtype=torch.float32)[:, None], torch.tensor(y, dtype=torch.float32)[:, None]
-    m = default_model('invertible' if kind == 'monotone' else 'lipschitz', k=k or 1., seed=seed, recipe='smooth', domain=data_domain(xt))
+    m = default_model('invertible' if kind == 'increasing' else 'lipschitz', k=k or 1., seed=seed, recipe='smooth', domain=data_domain(xt))
     fit(m, xt, yt, iters=50, lr=1e-2, progress=False, x0='median', y0='learn')
     def predict(a):
         with torch.no_grad(): return m(torch.tensor(a, dtype=torch.float32)[:, None])[:, 0].double().numpy()
     return predict
 
 def _jacnet(x, y, kind, k, seed:int=0):
-    m, _ = fit_default('invertible' if kind == 'monotone' else 'lipschitz', torch.tensor(x)[:, None], torch.tensor(y)[:, None], k=k or 1., seed=seed)
+    m, _ = fit_default('invertible' if kind == 'increasing' else 'lipschitz', torch.tensor(x)[:, None], torch.tensor(y)[:, None], k=k or 1., seed=seed)
     def predict(a):
         with torch.no_grad(): return m(torch.tensor(a)[:, None])[:, 0].numpy()
     return predict, m
 
-OTHERS = dict(monotone=('isotonic', 'pchip'), lipschitz=('spline_gcv', 'spline_cv'))   # the methods each kind's acceptance compares with
+OTHERS = dict(increasing=('isotonic', 'pchip'), lipschitz=('spline_gcv', 'spline_cv'))   # the methods each kind's acceptance compares with
 
 def run_case(name:str, n:int, noise:float, seeds=(0, 1), zuko_max:int=200, paper_max:int=1000) -> dict:
     "Mean relative error (mean |f̂ − f| on the dense grid / range) and fit seconds of every method on a target, over seeds; whether every jacnet fit keeps its guarantee."
@@ -105,7 +105,7 @@ def run_case(name:str, n:int, noise:float, seeds=(0, 1), zuko_max:int=200, paper
     for s in seeds:
         x, y, grid, truth, R = draw(t, n, noise, s)
         fits = dict(jacnet=lambda: _jacnet(x, y, t.kind, t.k, s))
-        if t.kind == 'monotone':
+        if t.kind == 'increasing':
             fits.update(isotonic=lambda: _iso(x, y), pchip=lambda: _pchip(x, y))
             if n <= zuko_max: fits['zuko'] = lambda: _zuko(x, y, s)
         else: fits.update(spline_gcv=lambda: _spline_gcv(x, y), spline_cv=lambda: _spline_cv(x, y, seed=s))
@@ -117,7 +117,7 @@ def run_case(name:str, n:int, noise:float, seeds=(0, 1), zuko_max:int=200, paper
             sec.setdefault(m, []).append(time.perf_counter() - t0)
             if m == 'jacnet':
                 p, model = p; c = certify(model)
-                ok &= c['holds'] == 'computed map' and (c['increasing'] if t.kind == 'monotone' else c['lipschitz'] <= t.k)
+                ok &= c['holds'] == 'computed map' and (c['increasing'] if t.kind == 'increasing' else c['lipschitz'] <= t.k)
             e = np.abs(p(grid) - truth).mean() / R
             err.setdefault(m, []).append(e if np.isfinite(e) else math.nan)
     return dict(target=name, kind=t.kind, n=n, noise=noise, err={m: float(np.mean(v)) for m, v in err.items()},
@@ -175,7 +175,7 @@ def fits_for(name:str, n:int, noise:float, seed:int=0):
     x, y, grid, truth, _ = draw(t, n, noise, seed)
     p, _ = _jacnet(x, y, t.kind, t.k, seed)
     out = dict(jacnet=p(grid))
-    makers = dict(isotonic=lambda: _iso(x, y), pchip=lambda: _pchip(x, y)) if t.kind == 'monotone' else \
+    makers = dict(isotonic=lambda: _iso(x, y), pchip=lambda: _pchip(x, y)) if t.kind == 'increasing' else \
              dict(spline_gcv=lambda: _spline_gcv(x, y), spline_cv=lambda: _spline_cv(x, y, seed=seed))
     for m, make in makers.items():
         try: out[m] = make()(grid)
@@ -207,7 +207,7 @@ def time_large(name:str, n:int=100_000, noise:float=0.05, seed:int=0) -> dict:
     t0 = time.perf_counter(); p, model = _jacnet(x, y, t.kind, t.k, seed); sec = time.perf_counter() - t0
     c = certify(model)
     return dict(target=name, n=n, noise=noise, seconds=sec, err=float(np.abs(p(grid) - truth).mean() / R),
-                certified=c['holds'] == 'computed map' and (c['increasing'] if t.kind == 'monotone' else c['lipschitz'] <= t.k))
+                certified=c['holds'] == 'computed map' and (c['increasing'] if t.kind == 'increasing' else c['lipschitz'] <= t.k))
 
 def beyond_range(data, methods:dict, k:int=5, seed:int=0) -> dict:
     "`compare`'s k-fold protocol, its held-out absolute errors split by where the point lies: inside its fold's training range of x, or beyond it (extrapolated). Method -> (MAE of all points as `compare` reports it, MAE of the points inside pooled over the folds, number beyond)."
