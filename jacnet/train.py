@@ -407,6 +407,10 @@ class _Config:
         return ck
 
 # %% ../nbs/08_train.ipynb #4a26e6a1
+def _share(t:Tensor, total:int|None, comm:_Comm) -> Tensor:
+    "The mean of a batch's per-point terms `t`; with several processes, this rank's share of the mean over the global batch of `total` points (DDP averages the gradients over the ranks)."
+    return t.mean() if total is None or comm.world == 1 else t.sum() * (comm.world / total)
+
 class _Regression:
     "What fit learns for a `JacNet`: the targets' values (and derivative data); it sets the initial condition, warns about the data, and gives the loss and the validation risk."
     def __init__(self, comm:_Comm, cfg:_Config):
@@ -414,16 +418,18 @@ class _Regression:
         self.terms, self.integrator, self.like = LOSSES[cfg.loss], comm.core.integrator, comm.core.x0
         self.dtype, self.prepared = self.like.dtype, None
 
+    def spec(self, x=None, y=None): return self.core   # what the data are checked against: `d_in`, `d_out`, and x0, y0 for dtype and device
+
     def points(self, x:Tensor, y, dydx):
         "In-memory data `(x, y, dydx)`, checked."
-        core = self.core
         if y is None: raise ValueError("y is missing: pass fit(model, x, y) with tensors, or fit(model, loader) with a loader of (x, y) batches")
-        x, y = check_points(x, core.d_in, 'x', core.x0), check_points(y, core.d_out, 'y', core.y0)
+        s = self.spec(x, y)
+        x, y = check_points(x, s.d_in, 'x', s.x0), check_points(y, s.d_out, 'y', s.y0)
         if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {x.shape[0]} and {y.shape[0]}")
-        return x, y, None if dydx is None else _check_dydx(dydx, core, x.shape[0])
+        return x, y, None if dydx is None else _check_dydx(dydx, self.core, x.shape[0])
 
-    def batch(self, b, what:str='batch'): return _batch(b, self.core, what)
-    def validation(self, val): return _validation(val, self.core, self.comm.rank, self.comm.world)
+    def batch(self, b, what:str='batch'): return _batch(b, self.spec(*b[:2]) if isinstance(b, (tuple, list)) and len(b) >= 2 else self.spec(), what)
+    def validation(self, val): return _validation(val, self.spec(*val) if isinstance(val, (tuple, list)) and len(val) == 2 else self.spec(), self.comm.rank, self.comm.world)
 
     def begin(self, x, first) -> bool:
         "Apply x0 / y0 (from the first batch of a loader), warn about the data; returns whether y0 is learned."
@@ -444,10 +450,8 @@ class _Regression:
         "The loss of one batch; with several processes, this rank's share of the global mean (DDP averages the gradients over ranks)."
         core, model = self.core, self.model
         if fixed and model is core and self.prepared is None: self.prepared = core.prepare(xb)   # the same points every step: precomputed once
-        scale = None if total is None or self.comm.world == 1 else self.comm.world / total
-        mean = lambda t: t.mean() if scale is None else t.sum() * scale
-        l = mean(self.terms((self.prepared() if self.prepared is not None else model(xb)) - yb))
-        if db is not None: l = l + self.cfg.dydx_weight * mean(self.terms((core.jacobian(xb) - db).flatten(1)))   # the same loss on J as on the values
+        l = _share(self.terms((self.prepared() if self.prepared is not None else model(xb)) - yb), total, self.comm)
+        if db is not None: l = l + self.cfg.dydx_weight * _share(self.terms((core.jacobian(xb) - db).flatten(1)), total, self.comm)   # the same loss on J as on the values
         return l
 
     def predict(self, xb:Tensor, yb:Tensor) -> Tensor: return self.core(xb)   # the model's values at a validation batch
@@ -515,7 +519,7 @@ class _Density:
 
     def loss(self, xb:Tensor, cb:Tensor|None, db, total:int|None, fixed:bool) -> Tensor:
         lp = self.model(xb, cb) if self.model is not self.core else self.core.log_prob(xb, cb)   # DDP needs its forward: a flow's forward is log_prob
-        return -(lp.mean() if total is None or self.comm.world == 1 else lp.sum() * (self.comm.world / total))
+        return -_share(lp, total, self.comm)
 
     def val_risk(self, val) -> float:
         with torch.no_grad():
@@ -541,25 +545,21 @@ class _Map(_Regression):
         for name in ('x0', 'y0'):
             if getattr(cfg, name) is not None: raise ValueError(f"{name} sets a JacNet's initial condition: a {type(comm.core).__name__} has none")
 
-    def _shapes(self, x, y) -> _Shapes:
-        "The shapes every batch must have: those of the first points seen."
-        if self.shapes is None:
-            d = lambda t: t.shape[1] if isinstance(t, Tensor) and t.ndim == 2 else 1   # else check_points names the problem
-            self.shapes = _Shapes(d(x), d(y), self.like)
-        return self.shapes
+    def spec(self, x=None, y=None) -> _Shapes:
+        "The shapes every batch must have: those of the first points seen (`check_points` names a malformed one)."
+        if self.shapes is not None: return self.shapes
+        d = lambda t: t.shape[1] if isinstance(t, Tensor) and t.ndim == 2 else 1
+        s = _Shapes(d(x), d(y), self.like)
+        if x is not None: self.shapes = s
+        return s
 
     def points(self, x:Tensor, y, dydx):
         if dydx is not None: raise ValueError(f"derivative data need a JacNet, whose Jacobian is its output: a {type(self.core).__name__} has none")
-        if y is None: raise ValueError("y is missing: pass fit(model, x, y) with tensors, or fit(model, loader) with a loader of (x, y) batches")
-        s = self._shapes(x, y)
-        x, y = check_points(x, s.d_in, 'x', self.like), check_points(y, s.d_out, 'y', self.like)
-        if x.shape[0] != y.shape[0]: raise ValueError(f"x and y must have the same number of points, got {x.shape[0]} and {y.shape[0]}")
-        return x, y, None
+        return super().points(x, y, None)
 
     def batch(self, b, what:str='batch'):
         if isinstance(b, (tuple, list)) and len(b) == 3 and b[2] is not None: raise ValueError(f"derivative data need a JacNet: a {type(self.core).__name__} has none")
-        return _batch(b, self._shapes(*b[:2]) if isinstance(b, (tuple, list)) and len(b) >= 2 else self.like, what)
-    def validation(self, val): return _validation(val, self._shapes(*val) if isinstance(val, (tuple, list)) and len(val) == 2 else self.like, self.comm.rank, self.comm.world)
+        return super().batch(b, what)
 
     def begin(self, x, first) -> bool: return False
     def record_range(self, src): pass
@@ -573,8 +573,7 @@ class _Map(_Regression):
     def predict(self, xb:Tensor, yb:Tensor) -> Tensor: return self._values(self.core, xb, yb)
 
     def loss(self, xb:Tensor, yb:Tensor, db, total:int|None, fixed:bool) -> Tensor:
-        r = self.terms(self._values(self.model, xb, yb) - yb)
-        return r.mean() if total is None or self.comm.world == 1 else r.sum() * (self.comm.world / total)
+        return _share(self.terms(self._values(self.model, xb, yb) - yb), total, self.comm)
 
 def _task(comm:_Comm, cfg:_Config):
     "The part that knows what is learned: regression for a `JacNet`, density estimation for a model with `log_prob` (a `Flow`), regression for any other module."
