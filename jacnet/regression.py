@@ -14,8 +14,9 @@ from .recipes import fit_default, default_model, data_domain
 from .train import fit
 
 # %% auto #0
-__all__ = ['TARGETS', 'OTHERS', 'Target', 'draw', 'run_case', 'best_other', 'ratio', 'passes', 'run_suite', 'summary', 'table',
-           'hardest', 'fits_for', 'weight_check', 'time_large', 'beyond_range', 'fitted_spline']
+__all__ = ['TARGETS', 'OTHERS', 'CRITERIA', 'Target', 'draw', 'run_case', 'best_other', 'ratio', 'passes', 'run_suite', 'summary',
+           'table', 'hardest', 'fits_for', 'weight_scores', 'weight_check', 'time_large', 'beyond_range',
+           'fitted_spline']
 
 # %% ../nbs/21_regression.ipynb #c4a95c2d
 @dataclass
@@ -34,7 +35,9 @@ TARGETS = dict(
     curved=Target(lambda x: x ** 3 + 0.1 * x, -1., 1., 'increasing'),
     kinked=Target(lambda x: x + 3 * np.maximum(x - 1.5, 0), 0., 4., 'increasing'),
     oscillating=Target(lambda x: np.sin(2 * np.pi * x), 0., 2., 'lipschitz', 2 * np.pi),
-    tent=Target(lambda x: np.abs(x - 0.3), -1., 1., 'lipschitz', 1.))
+    tent=Target(lambda x: np.abs(x - 0.3), -1., 1., 'lipschitz', 1.),
+    saturating_lip=Target(lambda x: np.tanh(3 * x), -2., 2., 'lipschitz', 3.),
+    huber_like=Target(lambda x: np.where(np.abs(x) < 0.5, x * x, np.abs(x) - 0.25), -2., 2., 'lipschitz', 1.))
 
 def draw(t:Target, n:int, noise:float, seed:int):
     "n points uniform on the target's interval with Gaussian noise of sd `noise` × the range; the dense grid and its truth; the range."
@@ -182,23 +185,56 @@ def fits_for(name:str, n:int, noise:float, seed:int=0):
         except Exception: pass                          # SciPy's GCV fails on some large samples
     return x, y, grid, truth, out
 
+def weight_scores(structure, x:Tensor, y:Tensor, lams) -> dict:
+    "For each roughness weight in `lams` (as `fit_spline` scales it), criteria that choose the weight without holding points out, smaller better: `reml`, the restricted likelihood of the spline without its shape constraint; `aicc` and `gcv` of `fit_spline`'s constrained fit, whose degrees of freedom `edf` are those of the knots its bounds leave free."
+    from jacnet.knots import default_cells, inner_bounds, box_qp, _cell_rows, _roughness_matrix, _fold_grams
+    n, cells = x.shape[0], default_cells(x.shape[0])
+    lo, hi = x.min().item(), x.max().item()
+    yd = y[:, 0].double(); sd = yd.std().item()
+    u, v = (x[:, 0].double() - lo) / (hi - lo), (yd - yd.mean()) / sd                # fit_spline's units
+    P, (Lb, Hb) = cells + 2, inner_bounds(structure)
+    blo, bhi = (torch.full((P,), b * (hi - lo) / sd, dtype=torch.float64) for b in (Lb, Hb))
+    blo[0], bhi[0] = -math.inf, math.inf
+    D = _roughness_matrix(cells)
+    G, b, vv, _ = (t[0] for t in _fold_grams(u, v, cells, torch.zeros(n, dtype=torch.long), 1, _cell_rows(cells)))
+    ev = torch.linalg.eigvalsh(D); pos = ev > 1e-10 * ev.max(); r = int(pos.sum())   # the penalty leaves P − r directions (a line) free
+    jitter, out = 1e-14 * torch.eye(P, dtype=torch.float64), {}
+    for l in lams:
+        A = G + n * l * D + jitter
+        z = torch.linalg.solve(A, b)
+        rss = (z @ G @ z - 2 * b @ z).item() + vv.item()
+        reml = (n - P + r) * math.log(max(rss + n * l * (z @ D @ z).item(), 1e-300)) + torch.linalg.slogdet(A)[1].item() - ev[pos].log().sum().item() - r * math.log(n * l)
+        zc = box_qp(G / n + l * D + jitter, b / n, blo, bhi)
+        rc = max((zc @ G @ zc - 2 * b @ zc).item() + vv.item(), 1e-300)
+        f = ((zc > blo + 1e-12) & (zc < bhi - 1e-12)).nonzero()[:, 0]
+        edf = torch.linalg.solve(A[f][:, f], G[f][:, f]).diagonal().sum().item()
+        out[l] = dict(reml=reml, aicc=math.log(rc / n) + 1 + 2 * (edf + 1) / (n - edf - 2) if n - edf - 2 > 0 else math.inf,
+                      gcv=n * rc / max(n - edf, 1e-9) ** 2, edf=edf)
+    return out
+
+CRITERIA = ('reml', 'aicc', 'gcv')  # the weight choices `weight_check` sets beside cross-validation's
+
 def weight_check(name:str, n:int, noise:float, seeds=(0, 1)) -> dict:
-    "jacnet's error with the weight cross-validation chose and with the weight of its grid that is best in hindsight (judged against the truth), and the best other method's, averaged over seeds: is it the choice of the weight that loses, or the penalty and the knots?"
+    "jacnet's error with the weight cross-validation chose (`chosen`), with the weight each of `CRITERIA` picks on the same grid, and with the weight of that grid that is best in hindsight (judged against the truth), and the best other method's, averaged over seeds: is it the choice of the weight that loses, or the penalty and the knots?"
     from jacnet.knots import fit_spline, penalty_grid, default_cells
     from jacnet.structures import Invertible, Lipschitz
     from jacnet.recipes import SLOPE_FLOOR
     t = TARGETS[name]
-    chosen, hindsight = [], []
+    errs = {k: [] for k in ('chosen', 'hindsight') + CRITERIA}
     for s in seeds:
         x, y, grid, truth, R = draw(t, n, noise, s)
         xt, yt, gt = torch.tensor(x)[:, None], torch.tensor(y)[:, None], torch.tensor(grid)[:, None]
         st = Lipschitz(t.k) if t.kind == 'lipschitz' else Invertible(SLOPE_FLOOR * np.ptp(y) / np.ptp(x))   # as fit_default builds it
         def err(m):
             with torch.no_grad(): return float(np.abs(m(gt)[:, 0].numpy() - truth).mean() / R)
-        chosen.append(err(fit_spline(st, xt, yt, seed=s)[0]))
-        hindsight.append(min(err(fit_spline(st, xt, yt, lam=l)[0]) for l in penalty_grid(default_cells(n))))
+        errs['chosen'].append(err(fit_spline(st, xt, yt, seed=s)[0]))
+        lams = penalty_grid(default_cells(n))
+        by = {l: err(fit_spline(st, xt, yt, lam=l)[0]) for l in lams}
+        errs['hindsight'].append(min(by.values()))
+        sc = weight_scores(st, xt, yt, lams)
+        for k in CRITERIA: errs[k].append(by[min(lams, key=lambda l: sc[l][k])])
     row = run_case(name, n, noise, seeds, zuko_max=0, paper_max=0)
-    return dict(target=name, n=n, noise=noise, chosen=float(np.mean(chosen)), hindsight=float(np.mean(hindsight)), other=best_other(row))
+    return dict(target=name, n=n, noise=noise, other=best_other(row), **{k: float(np.mean(v)) for k, v in errs.items()})
 
 def time_large(name:str, n:int=100_000, noise:float=0.05, seed:int=0) -> dict:
     "Seconds of one `fit_default` on n points of a target, its relative error and whether it keeps its guarantee."
