@@ -233,6 +233,24 @@ def fold_groups(u:Tensor, K:int, seed:int) -> Tensor:
     groups[idx[torch.randperm(idx.shape[0], generator=g)]] = torch.arange(idx.shape[0]) % K
     return groups
 
+@dataclass
+class _Problem:
+    "`fit_spline`'s quadratic programme in its own units (x mapped to [0, 1] from [lo, lo + w], y standardized by mu and sd): the points u, v, the box on z = (value at the first knot, J at the knots), the cell rows R, the roughness D and the jitter."
+    lo: float; w: float; mu: float; sd: float
+    u: Tensor; v: Tensor; blo: Tensor; bhi: Tensor; R: Tensor; D: Tensor; jitter: Tensor
+
+def _problem(s:Structure, x:Tensor, y:Tensor, cells:int) -> _Problem:
+    lo, hi = x.min().item(), x.max().item()
+    w, yd = hi - lo, y[:, 0].detach().cpu().double()
+    mu, sd = yd.mean().item(), yd.std().item()
+    sd = sd if sd > 0 else 1.
+    Lb, Hb = inner_bounds(s)
+    P = cells + 2
+    blo, bhi = torch.full((P,), Lb * w / sd, dtype=torch.float64), torch.full((P,), Hb * w / sd, dtype=torch.float64)
+    blo[0], bhi[0] = -math.inf, math.inf                                      # the value at the first knot is free
+    return _Problem(lo, w, mu, sd, (x[:, 0].detach().cpu().double() - lo) / w, (yd - mu) / sd, blo, bhi,
+                    _cell_rows(cells), _roughness_matrix(cells), 1e-14 * torch.eye(P, dtype=torch.float64))
+
 def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values (see `knot_model`): its bounds constrain J
                x:Tensor, y:Tensor,         # data `(N, 1)` each, N ≥ 2, x taking at least two values
                lam:float|None=None,        # roughness weight (x mapped to [0, 1], y standardized); None: chosen by cross-validation on `penalty_grid` (two points: the largest, a line)
@@ -251,16 +269,8 @@ def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values
     if lam is not None and not (isinstance(lam, (int, float)) and math.isfinite(lam) and lam >= 0): raise ValueError(f"lam must be a finite number ≥ 0 or None, got {lam!r}")
     cells = default_cells(n) if cells is None else cells
     model = knot_model(s, lo, hi, cells)                                     # fails early on a structure without raw values
-    w, yd = hi - lo, y[:, 0].detach().cpu().double()
-    mu, sd = yd.mean().item(), yd.std().item()
-    sd = sd if sd > 0 else 1.
-    u, v = (x[:, 0].detach().cpu().double() - lo) / w, (yd - mu) / sd
-    Lb, Hb = inner_bounds(s)
-    P = cells + 2
-    blo, bhi = torch.full((P,), Lb * w / sd, dtype=torch.float64), torch.full((P,), Hb * w / sd, dtype=torch.float64)
-    blo[0], bhi[0] = -math.inf, math.inf                                      # the value at the first knot is free
-    R, D = _cell_rows(cells), _roughness_matrix(cells)
-    jitter = 1e-14 * torch.eye(P, dtype=torch.float64)
+    pb = _problem(s, x, y, cells)
+    w, mu, sd, u, v, blo, bhi, R, D, jitter = pb.w, pb.mu, pb.sd, pb.u, pb.v, pb.blo, pb.bhi, pb.R, pb.D, pb.jitter
     cv, K = {}, 0
     if lam is None and n == 2: lam = penalty_grid(cells)[0]                   # nothing to hold out: the line through the two points
     if lam is None:

@@ -187,18 +187,13 @@ def fits_for(name:str, n:int, noise:float, seed:int=0):
 
 def weight_scores(structure, x:Tensor, y:Tensor, lams) -> dict:
     "For each roughness weight in `lams` (as `fit_spline` scales it), criteria that choose the weight without holding points out, smaller better: `reml`, the restricted likelihood of the spline without its shape constraint; `aicc` and `gcv` of `fit_spline`'s constrained fit, whose degrees of freedom `edf` are those of the knots its bounds leave free."
-    from jacnet.knots import default_cells, inner_bounds, box_qp, _cell_rows, _roughness_matrix, _fold_grams
+    from jacnet.knots import default_cells, box_qp, _problem, _fold_grams
     n, cells = x.shape[0], default_cells(x.shape[0])
-    lo, hi = x.min().item(), x.max().item()
-    yd = y[:, 0].double(); sd = yd.std().item()
-    u, v = (x[:, 0].double() - lo) / (hi - lo), (yd - yd.mean()) / sd                # fit_spline's units
-    P, (Lb, Hb) = cells + 2, inner_bounds(structure)
-    blo, bhi = (torch.full((P,), b * (hi - lo) / sd, dtype=torch.float64) for b in (Lb, Hb))
-    blo[0], bhi[0] = -math.inf, math.inf
-    D = _roughness_matrix(cells)
-    G, b, vv, _ = (t[0] for t in _fold_grams(u, v, cells, torch.zeros(n, dtype=torch.long), 1, _cell_rows(cells)))
+    pb = _problem(structure, x, y, cells)                                             # fit_spline's units and box
+    D, blo, bhi, jitter, P = pb.D, pb.blo, pb.bhi, pb.jitter, cells + 2
+    G, b, vv, _ = (t[0] for t in _fold_grams(pb.u, pb.v, cells, torch.zeros(n, dtype=torch.long), 1, pb.R))
     ev = torch.linalg.eigvalsh(D); pos = ev > 1e-10 * ev.max(); r = int(pos.sum())   # the penalty leaves P − r directions (a line) free
-    jitter, out = 1e-14 * torch.eye(P, dtype=torch.float64), {}
+    out = {}
     for l in lams:
         A = G + n * l * D + jitter
         z = torch.linalg.solve(A, b)
