@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, asdict, fields
 import torch
 from torch import Tensor
 import torch.distributed as dist
+from torch.optim import adam as _adam, optimizer as _optimizer   # the functional Adam; the registries of the optimizers' hooks
 from torch.nn.parallel import DistributedDataParallel
 from .numerics import check_points
 from .model import JacNet, suits_domain
@@ -220,8 +221,25 @@ class _Adam:
     def __init__(self, params:list, lr:float|None): self.opt = torch.optim.Adam(params, lr=1e-2 if lr is None else lr, fused=_fusable(params))
     def step(self, closure, check) -> Tensor:
         "One update; `closure()` computes the loss and its gradients, `check(loss)` refuses non-finite ones before the update."
-        loss = closure(); check(loss); self.opt.step()
+        loss = closure(); check(loss); self.update()
         return loss
+    def update(self):
+        "`opt.step()`, in effect. Once every parameter with a gradient has its state, the fused kernel's update is torch.optim's functional Adam on the optimizer's own state and settings: the same arithmetic, without `step`'s bookkeeping (hooks, profiler record, gathering the state), which on a small network costs more than the update. With hooks, amsgrad or an unfused kernel: `opt.step()` itself."
+        opt = self.opt
+        g, = opt.param_groups
+        ps = [p for p in g['params'] if p.grad is not None]
+        st = [opt.state.get(p) for p in ps]
+        if not (g['fused'] and ps and all(st)) or g['amsgrad'] or _optimizer_hooks(opt): return opt.step()
+        with torch.no_grad():
+            _adam.adam(ps, [p.grad for p in ps], [s['exp_avg'] for s in st], [s['exp_avg_sq'] for s in st], [], [s['step'] for s in st],
+                       fused=True, decoupled_weight_decay=g['decoupled_weight_decay'], amsgrad=False, beta1=g['betas'][0],
+                       beta2=g['betas'][1], lr=g['lr'], weight_decay=g['weight_decay'], eps=g['eps'], maximize=g['maximize'],
+                       grad_scale=getattr(opt, 'grad_scale', None), found_inf=getattr(opt, 'found_inf', None))
+
+def _optimizer_hooks(opt) -> bool:
+    "Whether `opt.step()` would call hooks (the optimizer's own, or global ones)."
+    o = _optimizer
+    return bool(opt._optimizer_step_pre_hooks or opt._optimizer_step_post_hooks or o._global_optimizer_pre_hooks or o._global_optimizer_post_hooks)
 
 class _LBFGS:
     "The optimizer part `optimizer='lbfgs'`: one `torch.optim.LBFGS` iteration per fit iteration (strong-Wolfe line search, its curvature history kept across iterations); full-batch data in one process."
@@ -731,12 +749,19 @@ def _train(st:_State, task:_Regression, src, valid:_Validation|None, ckpt:_Check
             break
         t0 = time.perf_counter()
 
+def _tensors(m:torch.nn.Module) -> dict:
+    "A module's parameters and buffers by name: the state `fit` may change (what `state_dict` holds, without the settings a `JacNet` adds to it)."
+    return dict([*m.named_parameters(), *m.named_buffers()])
+
 class _Before:
     "The model as fit found it: its state, restored when the fit fails (except for non-finite values, which keep the last finite weights), and its integrator's tolerance, restored always (annealing is for training only)."
     def __init__(self, core, integ):
-        self.core, self.integ, self.state = core, integ, {k: v.detach().clone() for k, v in core.state_dict().items()}
+        self.core, self.integ, self.state = core, integ, {k: v.detach().clone() for k, v in _tensors(core).items()}
         self.tol = (integ.rtol, integ.atol) if integ.adaptive else None
-    def restore(self): self.core.load_state_dict(self.state)
+    def restore(self):
+        now = _tensors(self.core)
+        with torch.no_grad():
+            for k, v in self.state.items(): now[k].copy_(v)
     def end(self):
         if isinstance(getattr(self.core, 'y0', None), Tensor): self.core.y0.requires_grad_(False)
         if self.tol is not None: self.integ.set_tolerance(*self.tol)
