@@ -4,7 +4,7 @@
 
 # %% ../nbs/10_knots.ipynb #e389b08d
 from __future__ import annotations
-import math
+import math, statistics
 import numpy as np
 from dataclasses import dataclass, field
 import torch
@@ -202,12 +202,13 @@ def _roughness_matrix(cells:int) -> Tensor:
 # %% ../nbs/10_knots.ipynb #0543663f
 @dataclass
 class SplineFit:
-    "What `fit_spline` chose: the roughness weight `lam` (x mapped to [0, 1], y standardized) and `penalty`, the same weight in the data's units (for `knot_penalty` and `fit`); the cross-validated risks (mean squared error, standardized units) by weight, the folds and the cells."
+    "What `fit_spline` chose: the roughness weight `lam` (x mapped to [0, 1], y standardized) and `penalty`, the same weight in the data's units (for `knot_penalty` and `fit`); the cross-validated risks (mean squared error, standardized units) by weight and their standard errors (over the folds), the folds and the cells."
     lam: float
     penalty: float
     cv: dict = field(default_factory=dict)
     folds: int = 0
     cells: int = 0
+    cv_se: dict = field(default_factory=dict)
 
 def default_folds(n:int) -> int:
     "Folds of `fit_spline`'s cross-validation for n points that may be held out: leave-one-out up to 10, 10 folds up to 200, 5 beyond."
@@ -271,7 +272,7 @@ def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values
     model = knot_model(s, lo, hi, cells)                                     # fails early on a structure without raw values
     pb = _problem(s, x, y, cells)
     w, mu, sd, u, v, blo, bhi, R, D, jitter = pb.w, pb.mu, pb.sd, pb.u, pb.v, pb.blo, pb.bhi, pb.R, pb.D, pb.jitter
-    cv, K = {}, 0
+    cv, se, K = {}, {}, 0
     if lam is None and n == 2: lam = penalty_grid(cells)[0]                   # nothing to hold out: the line through the two points
     if lam is None:
         K = default_folds(n - 2) if folds is None else folds
@@ -280,13 +281,14 @@ def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values
         Gk, bk, vv, nk = _fold_grams(u, v, cells, groups, K + 1, R)
         G, b = Gk.sum(0), bk.sum(0)
         starts, held = [None] * K, nk[:K].sum().item()
-        def risk_cv(l):                                                       # mean held-out squared error at weight l
-            tot = 0.
+        def risk_cv(l):                                                       # mean held-out squared error at weight l, and its standard error
+            per = []
             for f in range(K):
                 m = n - nk[f].item()
                 starts[f] = z = box_qp((G - Gk[f]) / m + l * D + jitter, (b - bk[f]) / m, blo, bhi, starts[f])
-                tot += (z @ Gk[f] @ z - 2 * bk[f] @ z + vv[f]).item()
-            cv[l] = tot / held
+                per.append((z @ Gk[f] @ z - 2 * bk[f] @ z + vv[f]).item())
+            cv[l] = sum(per) / held
+            se[l] = statistics.stdev(e / nk[f].item() for f, e in enumerate(per)) / math.sqrt(K) if K > 1 else math.nan   # one fold: no spread to measure
         for l in penalty_grid(cells): risk_cv(l)
         best = min(cv, key=cv.get)
         for l in (best * 10 ** 0.5, best * 10 ** -0.5): risk_cv(l)
@@ -301,4 +303,4 @@ def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values
     model.set_initial(torch.tensor([lo]), torch.tensor([mu + sd * z[0].item()]))
     model.to(x.device, x.dtype)
     with torch.no_grad(): model.x_range.copy_(torch.tensor([[lo], [hi]], dtype=x.dtype))
-    return model, SplineFit(lam=lam, penalty=lam * w ** 3, cv=dict(sorted(cv.items())), folds=K, cells=cells)
+    return model, SplineFit(lam=lam, penalty=lam * w ** 3, cv=dict(sorted(cv.items())), folds=K, cells=cells, cv_se=dict(sorted(se.items())))

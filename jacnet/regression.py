@@ -14,9 +14,9 @@ from .recipes import fit_default, default_model, data_domain
 from .train import fit
 
 # %% auto #0
-__all__ = ['TARGETS', 'OTHERS', 'CRITERIA', 'Target', 'draw', 'run_case', 'best_other', 'ratio', 'passes', 'run_suite', 'summary',
-           'table', 'hardest', 'fits_for', 'weight_scores', 'weight_check', 'time_large', 'beyond_range',
-           'fitted_spline']
+__all__ = ['TARGETS', 'OTHERS', 'CRITERIA', 'CV_VARIANTS', 'Target', 'draw', 'run_case', 'best_other', 'ratio', 'passes',
+           'run_suite', 'summary', 'table', 'hardest', 'fits_for', 'weight_scores', 'one_se', 'weight_check',
+           'time_large', 'beyond_range', 'fitted_spline']
 
 # %% ../nbs/21_regression.ipynb #c4a95c2d
 @dataclass
@@ -208,26 +208,38 @@ def weight_scores(structure, x:Tensor, y:Tensor, lams) -> dict:
     return out
 
 CRITERIA = ('reml', 'aicc', 'gcv')  # the weight choices `weight_check` sets beside cross-validation's
+CV_VARIANTS = ('loo', 'repeated', 'one_se')  # and the variants of cross-validation: leave-one-out, five seeded splits averaged, the one-standard-error rule
+
+def one_se(info) -> float:
+    "The one-standard-error rule on a `SplineFit`'s cross-validation: the largest weight whose risk is within one standard error of the smallest risk."
+    best = min(info.cv, key=info.cv.get)
+    return max(l for l, r in info.cv.items() if r <= info.cv[best] + info.cv_se[best])
 
 def weight_check(name:str, n:int, noise:float, seeds=(0, 1)) -> dict:
-    "jacnet's error with the weight cross-validation chose (`chosen`), with the weight each of `CRITERIA` picks on the same grid, and with the weight of that grid that is best in hindsight (judged against the truth), and the best other method's, averaged over seeds: is it the choice of the weight that loses, or the penalty and the knots?"
+    "jacnet's error with the weight cross-validation chose (`chosen`), with the weight each of `CRITERIA` and `CV_VARIANTS` picks, and with the weight of the grid that is best in hindsight (judged against the truth), and the best other method's, averaged over seeds: is it the choice of the weight that loses, or the penalty and the knots?"
     from jacnet.knots import fit_spline, penalty_grid, default_cells
     from jacnet.structures import Invertible, Lipschitz
     from jacnet.recipes import SLOPE_FLOOR
     t = TARGETS[name]
-    errs = {k: [] for k in ('chosen', 'hindsight') + CRITERIA}
+    errs = {k: [] for k in ('chosen', 'hindsight') + CRITERIA + CV_VARIANTS}
     for s in seeds:
         x, y, grid, truth, R = draw(t, n, noise, s)
         xt, yt, gt = torch.tensor(x)[:, None], torch.tensor(y)[:, None], torch.tensor(grid)[:, None]
         st = Lipschitz(t.k) if t.kind == 'lipschitz' else Invertible(SLOPE_FLOOR * np.ptp(y) / np.ptp(x))   # as fit_default builds it
         def err(m):
             with torch.no_grad(): return float(np.abs(m(gt)[:, 0].numpy() - truth).mean() / R)
-        errs['chosen'].append(err(fit_spline(st, xt, yt, seed=s)[0]))
+        m, info = fit_spline(st, xt, yt, seed=s)
+        errs['chosen'].append(err(m))
         lams = penalty_grid(default_cells(n))
         by = {l: err(fit_spline(st, xt, yt, lam=l)[0]) for l in lams}
         errs['hindsight'].append(min(by.values()))
         sc = weight_scores(st, xt, yt, lams)
         for k in CRITERIA: errs[k].append(by[min(lams, key=lambda l: sc[l][k])])
+        errs['loo'].append(err(fit_spline(st, xt, yt, folds=n - 2)[0]))
+        runs = [info] + [fit_spline(st, xt, yt, seed=1000 * (s + 1) + r)[1] for r in range(4)]   # four more seeded splits
+        mean_cv = {l: np.mean([i.cv[l] for i in runs]) for l in lams}                        # on the grid every split tries
+        errs['repeated'].append(by[min(lams, key=mean_cv.get)])
+        errs['one_se'].append(err(fit_spline(st, xt, yt, lam=one_se(info))[0]))
     row = run_case(name, n, noise, seeds, zuko_max=0, paper_max=0)
     return dict(target=name, n=n, noise=noise, other=best_other(row), **{k: float(np.mean(v)) for k, v in errs.items()})
 
