@@ -14,8 +14,8 @@ from .train import fit, FitWarning
 from .experiments import PAPER, EXPERIMENTS, PAPER_EXPERIMENT, protocol_data, paper_model, fit_protocol
 
 # %% auto #0
-__all__ = ['PEERS', 'methods', 'median_time', 'bench_training', 'bench_pass', 'bench_evaluation', 'peak_memory', 'bench_inverse',
-           'table', 'run', 'main', 'bench_peers', 'bench_batches', 'peers_table']
+__all__ = ['PEERS', 'methods', 'median_times', 'median_time', 'bench_training', 'bench_pass', 'bench_evaluation', 'peak_memory',
+           'bench_inverse', 'table', 'run', 'main', 'bench_peers', 'bench_batches', 'peers_table']
 
 # %% ../nbs/23_benchmark.ipynb #e2dea6cb
 def methods(tol:float=1e-5) -> dict:
@@ -28,12 +28,17 @@ def methods(tol:float=1e-5) -> dict:
             'GL8 unchunked': (lambda: quad(8), dict(chunk=None)),
             'GL8 segments': (lambda: quad(8), dict(segments=True))}
 
+def median_times(fns:dict, repeats:int=5) -> dict:
+    "Median wall-clock seconds of each `fns[name]()` over `repeats` calls, after one warm-up call each; the functions take turns, so that a change in the machine's load reaches them all alike."
+    for f in fns.values(): f()
+    ts = {k: [] for k in fns}
+    for _ in range(repeats):
+        for k, f in fns.items(): t = time.perf_counter(); f(); ts[k].append(time.perf_counter() - t)
+    return {k: statistics.median(v) for k, v in ts.items()}
+
 def median_time(fn, repeats:int=5) -> float:
     "Median wall-clock seconds of `fn()` over `repeats` calls, after one warm-up call."
-    fn(); ts = []
-    for _ in range(repeats):
-        t = time.perf_counter(); fn(); ts.append(time.perf_counter() - t)
-    return statistics.median(ts)
+    return median_times({'fn': fn}, repeats)['fn']
 
 # %% ../nbs/23_benchmark.ipynb #1f2b62db
 def _experiment(name:str,           # 'exp' (the invertible structure) or 'abs' (the Lipschitz one)
@@ -274,12 +279,7 @@ def bench_batches(N:int=8192, steps:int=20, repeats:int=5, seed:int=0) -> list[d
         _adam_loop(list(net.parameters()), lambda: net(x), y, steps)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')                         # a short run: fit says the loss still falls
-        fns = {'jacnet (grid)': jac, 'bare network': bare}
-        for f in fns.values(): f()
-        runs = {k: [] for k in fns}
-        for _ in range(repeats):
-            for k, f in fns.items(): t0 = time.perf_counter(); f(); runs[k].append(time.perf_counter() - t0)
-        t = {k: statistics.median(v) for k, v in runs.items()}
+        t = median_times({'jacnet (grid)': jac, 'bare network': bare}, repeats)
     return [dict(task=f"train N={N} ×{steps}", method=k, seconds=v, vs_bare=t['bare network'] / v) for k, v in t.items()]
 
 def peers_table(rows:list[dict]) -> str:
