@@ -16,7 +16,8 @@ from .model import JacNet
 
 # %% auto #0
 __all__ = ['MARGIN', 'KnotNet', 'knot_model', 'inner_bounds', 'raw_for_slope', 'knot_slopes', 'roughness', 'knot_penalty',
-           'box_qp', 'SplineFit', 'default_folds', 'default_cells', 'penalty_grid', 'fold_groups', 'fit_spline']
+           'box_qp', 'SplineFit', 'spline_aicc', 'choose_weight', 'default_folds', 'default_cells', 'penalty_grid',
+           'fold_groups', 'fit_spline']
 
 # %% ../nbs/10_knots.ipynb #14974545
 class KnotNet(nn.Module):
@@ -202,13 +203,31 @@ def _roughness_matrix(cells:int) -> Tensor:
 # %% ../nbs/10_knots.ipynb #0543663f
 @dataclass
 class SplineFit:
-    "What `fit_spline` chose: the roughness weight `lam` (x mapped to [0, 1], y standardized) and `penalty`, the same weight in the data's units (for `knot_penalty` and `fit`); the cross-validated risks (mean squared error, standardized units) by weight and their standard errors (over the folds), the folds and the cells."
+    "What `fit_spline` chose: the roughness weight `lam` (x mapped to [0, 1], y standardized) and `penalty`, the same weight in the data's units (for `knot_penalty` and `fit`); by weight, the cross-validated risks (mean squared error, standardized units), their standard errors (over the folds) and the AICc of the fit to all points (`spline_aicc`); the folds and the cells."
     lam: float
     penalty: float
     cv: dict = field(default_factory=dict)
     folds: int = 0
     cells: int = 0
     cv_se: dict = field(default_factory=dict)
+    aicc: dict = field(default_factory=dict)
+
+def spline_aicc(G:Tensor, b:Tensor, vv:float, n:int, # the n points' Gram matrix Σ rᵢrᵢᵀ, Σ vᵢrᵢ and Σ vᵢ² in `fit_spline`'s units
+                lam:float, D:Tensor,                   # the weight and the roughness matrix
+                blo:Tensor, bhi:Tensor, z:Tensor       # the box and the fit's solution in it
+               ) -> tuple[float, float]:
+    "AICc (Akaike's criterion corrected for small samples, as Hurvich, Simonoff and Tsai use it for smoothers) of a constrained fit z, and its degrees of freedom: the trace of the hat matrix on the knots the bounds leave free, since a knot held on a bound does not move with the data. Infinite where the degrees of freedom leave fewer than three points to the noise."
+    rss = max((z @ G @ z - 2 * b @ z).item() + vv, 1e-300)
+    f = ((z > blo) & (z < bhi)).nonzero()[:, 0]
+    A = (G + n * lam * D)[f][:, f] + 1e-14 * n * torch.eye(f.shape[0], dtype=G.dtype)
+    edf = torch.linalg.solve(A, G[f][:, f]).diagonal().sum().item()
+    return (math.log(rss / n) + 1 + 2 * (edf + 1) / (n - edf - 2) if n - edf - 2 > 0 else math.inf), edf
+
+def choose_weight(cv:dict, cv_se:dict, aicc:dict) -> float:
+    "`fit_spline`'s rule: of the weights whose cross-validated risk is within one standard error of the smallest (those the held-out points cannot tell from the best), the one of smallest AICc, which judges each fit on every point; ties (an infinite AICc) go to the smaller risk. With no standard error (one fold), the weight of the smallest risk."
+    best = min(cv, key=cv.get)
+    if not math.isfinite(cv_se.get(best, math.nan)): return best
+    return min((l for l in cv if cv[l] <= cv[best] + cv_se[best]), key=lambda l: (aicc[l], cv[l]))
 
 def default_folds(n:int) -> int:
     "Folds of `fit_spline`'s cross-validation for n points that may be held out: leave-one-out up to 10, 10 folds up to 200, 5 beyond."
@@ -254,11 +273,11 @@ def _problem(s:Structure, x:Tensor, y:Tensor, cells:int) -> _Problem:
 
 def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values (see `knot_model`): its bounds constrain J
                x:Tensor, y:Tensor,         # data `(N, 1)` each, N ≥ 2, x taking at least two values
-               lam:float|None=None,        # roughness weight (x mapped to [0, 1], y standardized); None: chosen by cross-validation on `penalty_grid` (two points: the largest, a line)
+               lam:float|None=None,        # roughness weight (x mapped to [0, 1], y standardized); None: chosen on `penalty_grid` by `choose_weight` (two points: the largest, a line)
                cells:int|None=None,         # cells between the knots, which span [min x, max x]; None: `default_cells(N)`
                folds:int|None=None,        # None: `default_folds(N − 2)` (the end points are never held out)
                seed:int=0) -> tuple[JacNet, SplineFit]: # seeds the folds
-    "The knot model that minimises mean squared error + weight × roughness with J inside the structure's bounds, exactly (a box-constrained quadratic programme), its weight chosen by seeded cross-validation; y standardized inside, the model in the units of the data."
+    "The knot model that minimises mean squared error + weight × roughness with J inside the structure's bounds, exactly (a box-constrained quadratic programme), its weight chosen by seeded cross-validation and AICc (`choose_weight`); y standardized inside, the model in the units of the data."
     s = as_structure(structure)
     for name, t in (('x', x), ('y', y)):
         if not isinstance(t, Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
@@ -272,16 +291,16 @@ def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values
     model = knot_model(s, lo, hi, cells)                                     # fails early on a structure without raw values
     pb = _problem(s, x, y, cells)
     w, mu, sd, u, v, blo, bhi, R, D, jitter = pb.w, pb.mu, pb.sd, pb.u, pb.v, pb.blo, pb.bhi, pb.R, pb.D, pb.jitter
-    cv, se, K = {}, {}, 0
+    cv, se, aic, K = {}, {}, {}, 0
     if lam is None and n == 2: lam = penalty_grid(cells)[0]                   # nothing to hold out: the line through the two points
     if lam is None:
         K = default_folds(n - 2) if folds is None else folds
         if not (isinstance(K, int) and min(2, n - 2) <= K <= n - 2): raise ValueError(f"folds must be an integer in [{min(2, n - 2)}, {n - 2}] (the end points are never held out), got {folds!r}")
         groups = fold_groups(u, K, seed)
         Gk, bk, vv, nk = _fold_grams(u, v, cells, groups, K + 1, R)
-        G, b = Gk.sum(0), bk.sum(0)
-        starts, held = [None] * K, nk[:K].sum().item()
-        def risk_cv(l):                                                       # mean held-out squared error at weight l, and its standard error
+        G, b, vt = Gk.sum(0), bk.sum(0), vv.sum().item()
+        starts, held, full = [None] * (K + 1), nk[:K].sum().item(), {}
+        def risk_cv(l):                                                       # mean held-out squared error at weight l, its standard error, and the AICc of the fit to all points
             per = []
             for f in range(K):
                 m = n - nk[f].item()
@@ -289,18 +308,20 @@ def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values
                 per.append((z @ Gk[f] @ z - 2 * bk[f] @ z + vv[f]).item())
             cv[l] = sum(per) / held
             se[l] = statistics.stdev(e / nk[f].item() for f, e in enumerate(per)) / math.sqrt(K) if K > 1 else math.nan   # one fold: no spread to measure
+            full[l] = starts[K] = box_qp(G / n + l * D + jitter, b / n, blo, bhi, starts[K])
+            aic[l] = spline_aicc(G, b, vt, n, l, D, blo, bhi, full[l])[0]
         for l in penalty_grid(cells): risk_cv(l)
         best = min(cv, key=cv.get)
         for l in (best * 10 ** 0.5, best * 10 ** -0.5): risk_cv(l)
-        lam = min(cv, key=cv.get)
+        lam = choose_weight(cv, se, aic)
+        z = full[lam]
     else:
         Gk, bk, _, _ = _fold_grams(u, v, cells, torch.zeros(n, dtype=torch.long), 1, R)
-        G, b = Gk[0], bk[0]
-    z = box_qp(G / n + lam * D + jitter, b / n, blo, bhi)
+        z = box_qp(Gk[0] / n + lam * D + jitter, bk[0] / n, blo, bhi)
     J = z[1:] * sd / w
     with torch.no_grad():
         model.net.values.copy_(raw_for_slope(s, J)[:, None].to(model.net.values.dtype))
     model.set_initial(torch.tensor([lo]), torch.tensor([mu + sd * z[0].item()]))
     model.to(x.device, x.dtype)
     with torch.no_grad(): model.x_range.copy_(torch.tensor([[lo], [hi]], dtype=x.dtype))
-    return model, SplineFit(lam=lam, penalty=lam * w ** 3, cv=dict(sorted(cv.items())), folds=K, cells=cells, cv_se=dict(sorted(se.items())))
+    return model, SplineFit(lam=lam, penalty=lam * w ** 3, cv=dict(sorted(cv.items())), folds=K, cells=cells, cv_se=dict(sorted(se.items())), aicc=dict(sorted(aic.items())))

@@ -129,7 +129,7 @@ def fit_default(guarantee:str,                 # 'invertible' or 'lipschitz'
     """Fit a model with a guarantee to your data (x, y) with jacnet's recipes, and return `(model, which recipe was kept)`.
 
     The recommended way in. For 1-D data it fits the **spline** recipe (chapter *Knots*): J's values at the grid's nodes as
-    parameters, through the structure's activation, with a roughness penalty whose weight is chosen by seeded cross-validation
+    parameters, through the structure's activation, with a roughness penalty whose weight is chosen by seeded cross-validation and AICc (`choose_weight`)
     (clean data are interpolated, noisy data smoothed); y is standardized inside and the model answers in your units. The
     **network** recipes (chapter *Defaults*) build each candidate of a chain on the data's own domain, anchored in the data
     (x0 the median input, y0 learned), train each with `fit`, and keep one by validation or training risk; they serve data

@@ -186,8 +186,8 @@ def fits_for(name:str, n:int, noise:float, seed:int=0):
     return x, y, grid, truth, out
 
 def weight_scores(structure, x:Tensor, y:Tensor, lams) -> dict:
-    "For each roughness weight in `lams` (as `fit_spline` scales it), criteria that choose the weight without holding points out, smaller better: `reml`, the restricted likelihood of the spline without its shape constraint; `aicc` and `gcv` of `fit_spline`'s constrained fit, whose degrees of freedom `edf` are those of the knots its bounds leave free."
-    from jacnet.knots import default_cells, box_qp, _problem, _fold_grams
+    "For each roughness weight in `lams` (as `fit_spline` scales it), criteria that choose the weight without holding points out, smaller better: `reml`, the restricted likelihood of the spline without its shape constraint; `aicc` (`spline_aicc`) and `gcv` of `fit_spline`'s constrained fit, whose degrees of freedom `edf` are those of the knots its bounds leave free."
+    from jacnet.knots import default_cells, box_qp, _problem, _fold_grams, spline_aicc
     n, cells = x.shape[0], default_cells(x.shape[0])
     pb = _problem(structure, x, y, cells)                                             # fit_spline's units and box
     D, blo, bhi, jitter, P = pb.D, pb.blo, pb.bhi, pb.jitter, cells + 2
@@ -201,14 +201,12 @@ def weight_scores(structure, x:Tensor, y:Tensor, lams) -> dict:
         reml = (n - P + r) * math.log(max(rss + n * l * (z @ D @ z).item(), 1e-300)) + torch.linalg.slogdet(A)[1].item() - ev[pos].log().sum().item() - r * math.log(n * l)
         zc = box_qp(G / n + l * D + jitter, b / n, blo, bhi)
         rc = max((zc @ G @ zc - 2 * b @ zc).item() + vv.item(), 1e-300)
-        f = ((zc > blo + 1e-12) & (zc < bhi - 1e-12)).nonzero()[:, 0]
-        edf = torch.linalg.solve(A[f][:, f], G[f][:, f]).diagonal().sum().item()
-        out[l] = dict(reml=reml, aicc=math.log(rc / n) + 1 + 2 * (edf + 1) / (n - edf - 2) if n - edf - 2 > 0 else math.inf,
-                      gcv=n * rc / max(n - edf, 1e-9) ** 2, edf=edf)
+        aicc, edf = spline_aicc(G, b, vv.item(), n, l, D, blo, bhi, zc)
+        out[l] = dict(reml=reml, aicc=aicc, gcv=n * rc / max(n - edf, 1e-9) ** 2, edf=edf)
     return out
 
 CRITERIA = ('reml', 'aicc', 'gcv')  # the weight choices `weight_check` sets beside cross-validation's
-CV_VARIANTS = ('loo', 'repeated', 'one_se')  # and the variants of cross-validation: leave-one-out, five seeded splits averaged, the one-standard-error rule
+CV_VARIANTS = ('cv_min', 'loo', 'repeated', 'one_se')  # and cross-validation's own choices: the smallest risk of the default folds, of leave-one-out, of five seeded splits averaged, and the one-standard-error rule
 
 def one_se(info) -> float:
     "The one-standard-error rule on a `SplineFit`'s cross-validation: the largest weight whose risk is within one standard error of the smallest risk."
@@ -216,7 +214,7 @@ def one_se(info) -> float:
     return max(l for l, r in info.cv.items() if r <= info.cv[best] + info.cv_se[best])
 
 def weight_check(name:str, n:int, noise:float, seeds=(0, 1)) -> dict:
-    "jacnet's error with the weight cross-validation chose (`chosen`), with the weight each of `CRITERIA` and `CV_VARIANTS` picks, and with the weight of the grid that is best in hindsight (judged against the truth), and the best other method's, averaged over seeds: is it the choice of the weight that loses, or the penalty and the knots?"
+    "jacnet's error with the weight `fit_spline` chose (`chosen`, by `choose_weight`), with the weight each of `CRITERIA` and `CV_VARIANTS` picks, and with the weight of the grid that is best in hindsight (judged against the truth), and the best other method's, averaged over seeds: is it the choice of the weight that loses, or the penalty and the knots?"
     from jacnet.knots import fit_spline, penalty_grid, default_cells
     from jacnet.structures import Invertible, Lipschitz
     from jacnet.recipes import SLOPE_FLOOR
@@ -235,7 +233,9 @@ def weight_check(name:str, n:int, noise:float, seeds=(0, 1)) -> dict:
         errs['hindsight'].append(min(by.values()))
         sc = weight_scores(st, xt, yt, lams)
         for k in CRITERIA: errs[k].append(by[min(lams, key=lambda l: sc[l][k])])
-        errs['loo'].append(err(fit_spline(st, xt, yt, folds=n - 2)[0]))
+        smallest = lambda i: min(i.cv, key=i.cv.get)
+        errs['cv_min'].append(err(fit_spline(st, xt, yt, lam=smallest(info))[0]))
+        errs['loo'].append(err(fit_spline(st, xt, yt, lam=smallest(fit_spline(st, xt, yt, folds=n - 2)[1]))[0]))
         runs = [info] + [fit_spline(st, xt, yt, seed=1000 * (s + 1) + r)[1] for r in range(4)]   # four more seeded splits
         mean_cv = {l: np.mean([i.cv[l] for i in runs]) for l in lams}                        # on the grid every split tries
         errs['repeated'].append(by[min(lams, key=mean_cv.get)])
