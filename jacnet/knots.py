@@ -310,9 +310,11 @@ def fit_spline(structure:Structure|str,  # a 1-D structure that reads raw values
             se[l] = statistics.stdev(e / nk[f].item() for f, e in enumerate(per)) / math.sqrt(K) if K > 1 else math.nan   # one fold: no spread to measure
             full[l] = starts[K] = box_qp(G / n + l * D + jitter, b / n, blo, bhi, starts[K])
             aic[l] = spline_aicc(G, b, vt, n, l, D, blo, bhi, full[l])[0]
-        for l in penalty_grid(cells): risk_cv(l)
+        grid = penalty_grid(cells)
+        for l in grid: risk_cv(l)
         best = min(cv, key=cv.get)
-        for l in (best * 10 ** 0.5, best * 10 ** -0.5): risk_cv(l)
+        for l in (best * 10 ** 0.5, best * 10 ** -0.5):                     # half a decade either side, inside the grid's span
+            if grid[-1] < l < grid[0]: risk_cv(l)
         lam = choose_weight(cv, se, aic)
         z = full[lam]
     else:
